@@ -1,0 +1,167 @@
+package io.gfs.client.internal;
+
+import io.gfs.client.GfsException;
+import io.gfs.client.GfsUnavailableException;
+import io.gfs.proto.ChunkInfo;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Reads byte ranges of files: maps file offsets to chunks, reads each range from one replica and,
+ * when a replica fails, resumes at the next byte not yet delivered on another one — never
+ * repeating a byte (LESSONS #11) and never returning bytes past a replica's committed length.
+ * A replica whose bytes fail their checksum is reported to the master.
+ */
+public final class ChunkReads {
+  private static final Logger LOG = LogManager.getLogger(ChunkReads.class);
+  /** Bytes asked of a replica in one request; bounds the memory of one read in flight. */
+  public static final int PIECE_BYTES_MAX = 4 << 20;
+
+  private final MasterOps master;
+  private final ChunkIo io;
+  private final LocationCache cache;
+  private final Duration timeout;
+
+  public ChunkReads(MasterOps master, ChunkIo io, LocationCache cache, Duration timeout) {
+    this.master = master;
+    this.io = io;
+    this.cache = cache;
+    this.timeout = timeout;
+  }
+
+  /** The file's layout, from the cache when fresh. */
+  public ChunkLayout layout(String ns, String path) {
+    return cache.get(ns, path, () -> fetch(ns, path));
+  }
+
+  private ChunkLayout fetch(String ns, String path) {
+    var r = master.locations(ns, path, 0, 0, false);
+    return new ChunkLayout(r.getFile(), r.getChunksList(), r.getChunkSize(), System.nanoTime());
+  }
+
+  /**
+   * Delivers the bytes of {@code [offset, offset + length)} (clipped at the end of the file) to
+   * {@code sink} in order, and returns how many were delivered.
+   */
+  public long read(String ns, String path, long offset, long length, Consumer<ByteBuffer> sink) {
+    if (offset < 0 || length < 0) {
+      throw new io.gfs.client.GfsInvalidArgumentException(
+          "offset and length must be >= 0 (offset=" + offset + ", length=" + length + ")");
+    }
+    ChunkLayout layout = layout(ns, path);
+    long pos = offset;
+    long remaining = length;
+    long chunkStart = 0;
+    List<ChunkInfo> chunks = layout.chunks();
+    for (int i = 0; i < chunks.size() && remaining > 0; i++) {
+      ChunkInfo chunk = chunks.get(i);
+      long chunkLength = chunk.getSealed() ? chunk.getCommittedLength() : liveLength(chunk);
+      long chunkEnd = chunkStart + chunkLength;
+      if (pos < chunkEnd) {
+        long n = Math.min(remaining, chunkEnd - pos);
+        long got = readChunk(ns, path, chunk, pos - chunkStart, n, sink);
+        pos += got;
+        remaining -= got;
+        if (got < n) {
+          break; // the replica's copy ended early: a concurrent truncation cannot happen, so EOF
+        }
+      }
+      chunkStart = chunkEnd;
+    }
+    return pos - offset;
+  }
+
+  /** The exact committed length of an unsealed chunk, from the first replica that answers. */
+  long liveLength(ChunkInfo chunk) {
+    for (HostPorts.HostPort replica : ChunkLayout.replicas(chunk)) {
+      try {
+        long len = io.committedLength(replica, ChunkLayout.handle(chunk), chunk.getVersion())
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return Math.max(len, chunk.getCommittedLength());
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.debug("committed length unavailable chunk={} replica={} error={}",
+            chunk.getHandle(), replica, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GfsUnavailableException("interrupted", e);
+      }
+    }
+    return chunk.getCommittedLength(); // the master's lower bound: reads never pass it wrongly
+  }
+
+  private long readChunk(
+      String ns, String path, ChunkInfo chunk, long chunkOffset, long length,
+      Consumer<ByteBuffer> sink) {
+    long done = 0;
+    boolean refreshed = false;
+    List<HostPorts.HostPort> replicas = new ArrayList<>(ChunkLayout.replicas(chunk));
+    int r = 0;
+    Exception lastError = null;
+    while (done < length) {
+      if (r >= replicas.size()) {
+        if (refreshed) {
+          throw new GfsUnavailableException("no replica of chunk " + chunk.getIndex() + " of "
+              + path + " could serve offset " + (chunkOffset + done) + " (last error: "
+              + (lastError == null ? "none" : lastError.getMessage()) + ")", lastError);
+        }
+        cache.invalidate(ns, path);
+        chunk = master.locations(ns, path, chunk.getIndex(), 1, false).getChunks(0);
+        replicas = new ArrayList<>(ChunkLayout.replicas(chunk));
+        r = 0;
+        refreshed = true;
+        continue;
+      }
+      HostPorts.HostPort replica = replicas.get(r);
+      int piece = (int) Math.min(PIECE_BYTES_MAX, length - done);
+      try {
+        ChunkIo.ReadResult result = io.read(replica, ChunkLayout.handle(chunk), chunk.getVersion(),
+            chunkOffset + done, piece).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        int got = result.data().remaining();
+        if (got == 0) {
+          // This replica's committed length is shorter than another's: it lags. Use another.
+          lastError = new IllegalStateException("replica " + replica + " has only "
+              + result.committedLength() + " bytes");
+          r++;
+          continue;
+        }
+        sink.accept(result.data());
+        done += got;
+      } catch (ExecutionException e) {
+        lastError = e.getCause() instanceof Exception ex ? ex : e;
+        if (e.getCause() instanceof ChunkIoException cie
+            && cie.kind() == ChunkIoException.Kind.CORRUPT) {
+          reportCorrupt(chunk, replica, cie.getMessage());
+        }
+        LOG.debug("read failed over chunk={} replica={} at={} error={}", chunk.getHandle(),
+            replica, chunkOffset + done, lastError.toString());
+        r++;
+      } catch (TimeoutException e) {
+        lastError = e;
+        r++;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GfsUnavailableException("interrupted", e);
+      }
+    }
+    return done;
+  }
+
+  private void reportCorrupt(ChunkInfo chunk, HostPorts.HostPort replica, String detail) {
+    LOG.warn("corrupt replica chunk={} replica={} detail={}", chunk.getHandle(), replica, detail);
+    try {
+      master.reportCorrupt(chunk.getHandle(), chunk.getVersion(),
+          ChunkLayout.serverId(chunk, replica), detail);
+    } catch (GfsException e) {
+      LOG.warn("could not report corrupt replica chunk={} error={}", chunk.getHandle(),
+          e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.gfs.client.internal;
+
+import io.gfs.client.GfsException;
+import io.gfs.proto.ChunkInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Whole-file writes (to a hidden temporary file, then an atomic rename over the target) and the
+ * streaming views: an OutputStream that writes chunk by chunk, and an InputStream / seekable
+ * channel that read in bounded pieces.
+ */
+public final class FileStreams {
+  private static final int NAME_BYTES_KEPT_MAX = 180;
+  private static final int CHUNKS_IN_FLIGHT_MAX = 2;
+
+  private final MasterOps master;
+  private final ChunkReads reads;
+  private final ChunkWrites writes;
+  private final LocationCache cache;
+
+  public FileStreams(MasterOps master, ChunkReads reads, ChunkWrites writes, LocationCache cache) {
+    this.master = master;
+    this.reads = reads;
+    this.writes = writes;
+    this.cache = cache;
+  }
+
+  /**
+   * The temporary sibling a whole-file write goes to: hidden (a dot name) and unique, in the same
+   * directory so that the final rename is atomic and needs no new parents.
+   */
+  static String temporaryPath(String path) {
+    String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+    int slash = p.lastIndexOf('/');
+    if (slash < 0 || slash == p.length() - 1) {
+      return path; // not a valid file path: let the master explain why
+    }
+    String name = p.substring(slash + 1);
+    if (name.length() > NAME_BYTES_KEPT_MAX) {
+      name = name.substring(0, NAME_BYTES_KEPT_MAX);
+    }
+    String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong()).toLowerCase(Locale.ROOT);
+    return p.substring(0, slash + 1) + "." + name + ".gfs-tmp-" + suffix;
+  }
+
+  public void writeFile(String ns, String path, ByteBuffer data) {
+    String tmp = temporaryPath(path);
+    if (tmp.equals(path)) {
+      master.createFile(ns, path); // fails with the master's explanation
+      return;
+    }
+    master.createFile(ns, tmp);
+    try {
+      writes.writeChunks(ns, tmp, data);
+      publish(ns, tmp, path);
+    } catch (RuntimeException e) {
+      discard(ns, tmp);
+      throw e;
+    }
+  }
+
+  private void publish(String ns, String tmp, String path) {
+    master.rename(ns, tmp, path, true);
+    cache.invalidate(ns, path);
+    writes.forget(ns, path);
+  }
+
+  private void discard(String ns, String tmp) {
+    try {
+      master.delete(ns, tmp, false);
+    } catch (GfsException ignored) {
+      // best effort: a leftover temporary file is visible and can be removed by hand
+    }
+  }
+
+  public OutputStream outputStream(String ns, String path) {
+    String tmp = temporaryPath(path);
+    master.createFile(ns, tmp);
+    return new ChunkOutputStream(ns, path, tmp, writes.chunkSize(ns, tmp));
+  }
+
+  public InputStream inputStream(String ns, String path) {
+    reads.layout(ns, path); // fails now if the file does not exist
+    return new ChunkInputStream(ns, path);
+  }
+
+  public SeekableByteChannel channel(String ns, String path) {
+    reads.layout(ns, path);
+    return new ReadChannel(ns, path);
+  }
+
+  /** Total committed length, asking a replica for the exact length of the last chunk. */
+  public long length(String ns, String path) {
+    ChunkLayout layout = reads.layout(ns, path);
+    long total = 0;
+    for (ChunkInfo c : layout.chunks()) {
+      total += c.getSealed() ? c.getCommittedLength() : reads.liveLength(c);
+    }
+    return total;
+  }
+
+  /** Buffers one chunk, writes it while the next one fills; publishes on close. */
+  private final class ChunkOutputStream extends OutputStream {
+    private final String ns;
+    private final String path;
+    private final String tmp;
+    private final int chunkSize;
+    private final Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+    private ByteBuffer buffer;
+    private int nextIndex;
+    private boolean closed;
+
+    ChunkOutputStream(String ns, String path, String tmp, long chunkSize) {
+      this.ns = ns;
+      this.path = path;
+      this.tmp = tmp;
+      this.chunkSize = (int) Math.min(chunkSize, Integer.MAX_VALUE - 8);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      ensureOpen();
+      while (len > 0) {
+        if (buffer == null) {
+          buffer = ByteBuffer.allocate(Math.min(chunkSize, Math.max(len, 1 << 20)));
+        }
+        if (!buffer.hasRemaining()) {
+          if (buffer.capacity() < chunkSize) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(chunkSize, buffer.capacity() * 2));
+            buffer.flip();
+            bigger.put(buffer);
+            buffer = bigger;
+          } else {
+            flushChunk();
+            continue;
+          }
+        }
+        int n = Math.min(len, buffer.remaining());
+        buffer.put(b, off, n);
+        off += n;
+        len -= n;
+      }
+    }
+
+    private void flushChunk() throws IOException {
+      buffer.flip();
+      try {
+        inFlight.add(writes.startChunk(ns, tmp, nextIndex++, buffer));
+        buffer = null;
+        while (inFlight.size() >= CHUNKS_IN_FLIGHT_MAX) {
+          ChunkWrites.await(inFlight.removeFirst());
+        }
+      } catch (GfsException e) {
+        abort();
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+
+    private void ensureOpen() throws IOException {
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+    }
+
+    private void abort() {
+      closed = true;
+      inFlight.forEach(f -> f.cancel(false));
+      discard(ns, tmp);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      if (buffer != null && buffer.position() > 0) {
+        flushChunk();
+      }
+      try {
+        while (!inFlight.isEmpty()) {
+          ChunkWrites.await(inFlight.removeFirst());
+        }
+        publish(ns, tmp, path);
+        closed = true;
+      } catch (GfsException e) {
+        abort();
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Reads ahead one piece at a time. */
+  private final class ChunkInputStream extends InputStream {
+    private final String ns;
+    private final String path;
+    private long position;
+    private ByteBuffer piece = ByteBuffer.allocate(0);
+    private boolean eof;
+
+    ChunkInputStream(String ns, String path) {
+      this.ns = ns;
+      this.path = path;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!piece.hasRemaining() && !fill()) {
+        return -1;
+      }
+      int n = Math.min(len, piece.remaining());
+      piece.get(b, off, n);
+      return n;
+    }
+
+    private boolean fill() throws IOException {
+      if (eof) {
+        return false;
+      }
+      ByteBuffer next = ByteBuffer.allocate(ChunkReads.PIECE_BYTES_MAX);
+      try {
+        reads.read(ns, path, position, next.capacity(), next::put);
+      } catch (GfsException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      next.flip();
+      position += next.remaining();
+      piece = next;
+      if (!next.hasRemaining()) {
+        eof = true;
+        return false;
+      }
+      return true;
+    }
+  }
+
+  /** A read-only seekable channel. */
+  private final class ReadChannel implements SeekableByteChannel {
+    private final String ns;
+    private final String path;
+    private long position;
+    private boolean open = true;
+
+    ReadChannel(String ns, String path) {
+      this.ns = ns;
+      this.path = path;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      ensureOpen();
+      int want = Math.min(dst.remaining(), ChunkReads.PIECE_BYTES_MAX);
+      if (want == 0) {
+        return 0;
+      }
+      long got;
+      try {
+        got = reads.read(ns, path, position, want, dst::put);
+      } catch (GfsException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      if (got == 0) {
+        return -1;
+      }
+      position += got;
+      return (int) got;
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      throw new NonWritableChannelException();
+    }
+
+    @Override
+    public long position() throws IOException {
+      ensureOpen();
+      return position;
+    }
+
+    @Override
+    public SeekableByteChannel position(long newPosition) throws IOException {
+      ensureOpen();
+      if (newPosition < 0) {
+        throw new IllegalArgumentException("negative position " + newPosition);
+      }
+      position = newPosition;
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      ensureOpen();
+      try {
+        return length(ns, path);
+      } catch (GfsException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) {
+      throw new NonWritableChannelException();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return open;
+    }
+
+    @Override
+    public void close() {
+      open = false;
+    }
+
+    private void ensureOpen() throws IOException {
+      if (!open) {
+        throw new java.nio.channels.ClosedChannelException();
+      }
+    }
+  }
+}
