@@ -106,7 +106,12 @@ public final class MasterServer implements AutoCloseable {
         // Never FORMAT a directory that holds state.
         .setOption(hasState ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
-    raftServer.start();
+    try {
+      raftServer.start();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
 
     String id = config.nodeId();
     callbackExecutor = BoundedExecutors.fixed("gfs-master-" + id + "-callback", 4, 10_000);
@@ -203,20 +208,24 @@ public final class MasterServer implements AutoCloseable {
       return;
     }
     LOG.info("{} master stopping", config.nodeId());
-    apiServer.shutdownNow();
-    try {
-      apiServer.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (apiServer != null) {
+      apiServer.shutdownNow();
+      try {
+        apiServer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try {
       raftServer.close();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("{} raft server close failed", config.nodeId(), e);
     }
-    timer.shutdownNow();
-    callbackExecutor.shutdownNow();
-    grpcExecutor.shutdownNow();
+    for (ExecutorService pool : new ExecutorService[] {timer, callbackExecutor, grpcExecutor}) {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
     raftServer = null;
     apiServer = null;
     LOG.info("{} master stopped", config.nodeId());
