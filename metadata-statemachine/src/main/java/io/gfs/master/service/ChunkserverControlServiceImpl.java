@@ -172,10 +172,13 @@ public final class ChunkserverControlServiceImpl
               .setServerId(RequestValidator.serverId(req.getServerId()))
               .setVersion(RequestValidator.nonNegative("version", req.getVersion())))
           .build();
-      return gateway.submitInternal(cmd).thenApply(r -> {
-        LeaseService.check(r.getCode(), r.getMessage());
-        return ReportReplicaProblemResponse.getDefaultInstance();
-      });
+      // Read first so a report about an unknown chunk never reaches the log.
+      return leases.readChunk(req.getHandle())
+          .thenCompose(chunk -> gateway.submitInternal(cmd))
+          .thenApply(r -> {
+            LeaseService.check(r.getCode(), r.getMessage());
+            return ReportReplicaProblemResponse.getDefaultInstance();
+          });
     });
   }
 
