@@ -35,13 +35,19 @@ public final class ChunkTable {
     return byHandle.values();
   }
 
-  /** Validates the arguments of a new chunk without touching the table. */
-  public void checkNew(String handle, List<String> replicas, String primary, long leaseExpiryMs) {
+  /** Validates the form of a new chunk's arguments, whatever the table holds. */
+  public static void checkNewArguments(String handle, List<String> replicas, String primary,
+      long leaseExpiryMs) {
     ChunkHandles.validate(handle);
     checkReplicaList(replicas, primary);
     if (leaseExpiryMs < 0) {
       throw MasterException.invalidArgument("lease expiry is negative: " + leaseExpiryMs);
     }
+  }
+
+  /** Validates the arguments of a new chunk, including that its handle is new. */
+  public void checkNew(String handle, List<String> replicas, String primary, long leaseExpiryMs) {
+    checkNewArguments(handle, replicas, primary, leaseExpiryMs);
     if (byHandle.containsKey(handle)) {
       throw new MasterException(Status.Code.FAILED_PRECONDITION,
           "chunk handle already exists: " + handle);

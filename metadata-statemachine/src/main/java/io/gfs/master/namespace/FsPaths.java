@@ -39,6 +39,10 @@ public final class FsPaths {
     String p = path.length() > 1 && path.endsWith("/")
         ? path.substring(0, path.length() - 1) : path;
     if (p.equals(ROOT)) {
+      if (path.length() > 1) {
+        throw MasterException.invalidArgument("path contains an empty segment (\"//\"): "
+            + quote(path));
+      }
       return ROOT;
     }
     int start = 1;

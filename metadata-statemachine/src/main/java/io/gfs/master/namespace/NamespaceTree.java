@@ -199,7 +199,11 @@ public final class NamespaceTree {
     createAncestors(destination, timestampMs);
     if (node instanceof DirNode) {
       NavigableMap<String, Node> subtree = descendants(source);
-      List<Map.Entry<String, Node>> moved = new ArrayList<>(subtree.entrySet());
+      // Copy key and value: TreeMap reuses its entry objects while deleting.
+      List<Map.Entry<String, Node>> moved = new ArrayList<>(subtree.size());
+      for (Map.Entry<String, Node> e : subtree.entrySet()) {
+        moved.add(Map.entry(e.getKey(), e.getValue()));
+      }
       subtree.clear();
       int cut = source.length();
       for (Map.Entry<String, Node> e : moved) {

@@ -111,7 +111,8 @@ final class CommandApplier {
   private MasterResult allocate(AllocateChunkOp op, long ts) {
     String ns = NamespaceNames.normalize(op.getNamespace());
     String path = FsPaths.normalize(op.getPath());
-    ChunkHandles.validate(op.getHandle());
+    ChunkTable.checkNewArguments(op.getHandle(), op.getReplicasList(), op.getPrimary(),
+        op.getLeaseExpiryMs());
     int index = op.getChunkIndex();
     if (index < 0) {
       throw MasterException.invalidArgument("chunk index is too large: "
