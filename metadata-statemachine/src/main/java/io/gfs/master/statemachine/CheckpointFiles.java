@@ -27,6 +27,8 @@ import org.apache.ratis.util.MD5FileUtil;
  */
 final class CheckpointFiles {
 
+  private static final String TEMP_SUFFIX = ".writing";
+
   private final SimpleStateMachineStorage storage;
 
   CheckpointFiles(SimpleStateMachineStorage storage) {
@@ -37,7 +39,7 @@ final class CheckpointFiles {
   SingleFileSnapshotInfo write(MasterState state, TermIndex at) throws IOException {
     File target = storage.getSnapshotFile(at.getTerm(), at.getIndex());
     Path dir = target.toPath().getParent();
-    Path tmp = dir.resolve(target.getName() + ".writing");
+    Path tmp = dir.resolve(target.getName() + TEMP_SUFFIX);
     try (FileOutputStream fileOut = new FileOutputStream(tmp.toFile());
          OutputStream out = new BufferedOutputStream(fileOut, 1 << 16)) {
       state.writeCheckpoint(out, at.getTerm(), at.getIndex());
@@ -55,6 +57,21 @@ final class CheckpointFiles {
         new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), at);
     storage.updateLatestSnapshot(info);
     return info;
+  }
+
+  /** Deletes temp files of checkpoints that a crash interrupted; returns how many. */
+  int deleteUnfinished(Path stateMachineDir) throws IOException {
+    if (!Files.isDirectory(stateMachineDir)) {
+      return 0;
+    }
+    int deleted = 0;
+    try (var files = Files.newDirectoryStream(stateMachineDir, "*" + TEMP_SUFFIX)) {
+      for (Path p : files) {
+        Files.deleteIfExists(p);
+        deleted++;
+      }
+    }
+    return deleted;
   }
 
   /** Loads the newest checkpoint, verifying its MD5 and its own checksum; null when none. */

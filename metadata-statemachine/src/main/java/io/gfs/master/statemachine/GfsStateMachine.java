@@ -68,6 +68,11 @@ public final class GfsStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    int unfinished = checkpoints.deleteUnfinished(
+        raftStorage.getStorageDir().getStateMachineDir().toPath());
+    if (unfinished > 0) {
+      LOG.warn("{} deleted unfinished checkpoint files count={}", nodeId, unfinished);
+    }
     loadLatestCheckpoint();
   }
 

@@ -8,6 +8,7 @@ import io.gfs.master.testing.MasterTestCluster;
 import io.gfs.master.testing.TestRequests;
 import io.gfs.proto.AllocateChunkRequest;
 import io.gfs.proto.AllocateChunkResponse;
+import io.gfs.proto.ChunkCommit;
 import io.gfs.proto.ChunkInfo;
 import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.ChunkserverStatus;
@@ -17,6 +18,9 @@ import io.gfs.proto.GetChunkLocationsResponse;
 import io.gfs.proto.GetClusterStatusRequest;
 import io.gfs.proto.MasterServiceGrpc;
 import io.gfs.proto.RenewLeaseRequest;
+import io.gfs.proto.ReplicaProblem;
+import io.gfs.proto.ReportCommitRequest;
+import io.gfs.proto.ReportReplicaProblemRequest;
 import io.gfs.proto.RenewLeaseResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -44,7 +48,7 @@ class PlacementAndLeaseTest {
   @Test
   void placesOnDistinctLiveServersAndSkipsSilentOnes() throws Exception {
     try (MasterTestCluster cluster = MasterTestCluster.start(dir,
-        c -> c.withTimes(Duration.ofSeconds(10), Duration.ofSeconds(2)))) {
+        c -> c.withTimes(Duration.ofSeconds(4), Duration.ofSeconds(2)))) {
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
       MasterServiceGrpc.MasterServiceBlockingStub stub = cluster.masterStub(leader)
           .withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -102,6 +106,31 @@ class PlacementAndLeaseTest {
             .newBuilder().setServerId(other).setHandle(last.getHandle()).build()))
             .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(
                 e.getStatus().getDescription()).contains("lease"));
+
+        // After the lease ran out (plus the clock-skew margin) another replica may claim it:
+        // the grant goes through the log with a version bump.
+        ChunkInfo claimed = Awaitility.await("lease moves to " + other)
+            .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+            .ignoreExceptionsMatching(e -> e instanceof StatusRuntimeException)
+            .until(() -> cluster.controlStub(leader).claimPrimary(ClaimPrimaryRequest.newBuilder()
+                .setServerId(other).setHandle(last.getHandle()).build()).getChunk(), c -> true);
+        assertThat(claimed.getPrimary()).isEqualTo(other);
+        assertThat(claimed.getVersion()).isEqualTo(last.getVersion() + 1);
+
+        // Commit reports advance the length; a replica reported stale leaves the chunk.
+        cluster.controlStub(leader).reportCommit(ReportCommitRequest.newBuilder()
+            .setServerId(other).addCommits(ChunkCommit.newBuilder().setHandle(last.getHandle())
+                .setVersion(claimed.getVersion()).setCommittedLength(4096)).build());
+        String stale = claimed.getReplicasList().stream().map(ChunkLocation::getServerId)
+            .filter(s -> !s.equals(other)).findFirst().orElseThrow();
+        cluster.controlStub(leader).reportReplicaProblem(ReportReplicaProblemRequest.newBuilder()
+            .setReporterId(other).setServerId(stale).setHandle(last.getHandle())
+            .setVersion(claimed.getVersion()).setProblem(ReplicaProblem.MISSED_COMMIT).build());
+        GetChunkLocationsResponse after = stub.getChunkLocations(GetChunkLocationsRequest
+            .newBuilder().setPath("/p/file").setStartIndex(last.getIndex()).build());
+        assertThat(after.getChunks(0).getCommittedLength()).isEqualTo(4096);
+        assertThat(after.getChunks(0).getReplicasList()).extracting(ChunkLocation::getServerId)
+            .doesNotContain(stale).contains(other);
 
         // Only one live server: one replica and a warning.
         beating.removeIf(s -> !s.id().equals("cs1"));
