@@ -45,6 +45,26 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Directories are real (mkdir, mkdir -p, empty directories list as empty); creating a file or
  * renaming creates missing parents; directory modified times change when entries are added or
  * removed. Stats count directories without the namespaces' roots.
+ *
+ * <p>What each command's OK result carries:
+ * <ul>
+ *   <li>CreateFile, Mkdir: {@code file} (mkdir -p of an existing directory returns it as is).</li>
+ *   <li>Delete, DeleteNamespace: {@code count} = entries removed (the root is never counted).</li>
+ *   <li>Rename: {@code file} at the destination. Renaming a path to itself is an OK no-op; an
+ *       existing destination directory is never replaced, and a directory never replaces a
+ *       file (ALREADY_EXISTS).</li>
+ *   <li>AllocateChunk: {@code chunk} and {@code file}; for an index below the chunk count the
+ *       existing chunk, unchanged (its arguments are still validated).</li>
+ *   <li>CommitChunks: {@code count} = chunks whose length advanced or that became sealed.</li>
+ *   <li>GrantLease: {@code chunk}. An extension never shortens the expiry and keeps the replica
+ *       list; a new grant replaces primary, version, expiry and replicas.</li>
+ *   <li>MarkStale, AddReplica, RemoveReplica: {@code chunk} and {@code count} = 1 when the
+ *       replica list changed, 0 when the report was ignored (old version, already there, ...).
+ *       A stale primary keeps its lease entry: a lease cannot be revoked early, and the next
+ *       grant bumps the version, which fences it.</li>
+ * </ul>
+ * GetChunkLocations ignores {@code for_write} (the service handles leases) and leaves
+ * {@code chunk_size} 0 for the service to fill.
  */
 public final class MasterState {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();

@@ -209,4 +209,15 @@ class NamespaceCommandsTest {
     assertThat(code(f.query(list("", "/dir", false, 7, "!!not base64!!"))))
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
+
+  @Test
+  void listingADirectoryNeverIncludesPathsThatMerelyShareItsPrefix() {
+    // LESSONS #15: listing by string prefix let "/ab" into a listing of "/a".
+    f.ok(create("", "/a/in"));
+    f.ok(create("", "/ab"));
+    f.ok(create("", "/abc/x"));
+    f.ok(mkdir("", "/a0", false));
+    assertThat(paths("", "/a", false)).containsExactly("/a/in");
+    assertThat(paths("", "/a", true)).containsExactly("/a/in");
+  }
 }
