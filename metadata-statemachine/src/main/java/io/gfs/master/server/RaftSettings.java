@@ -49,6 +49,9 @@ final class RaftSettings {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.checkpointThreshold());
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.checkpointThreshold()));
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOT_FILES_KEPT);
+    // No extra checkpoint at shutdown: a restart replays at most one threshold of log, and
+    // stopping stays quick (and the checkpoint + log-tail path is the one always exercised).
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
     RaftServerConfigKeys.Log.setPurgeGap(p, PURGE_GAP);
 
