@@ -191,23 +191,46 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     WriteInProgress write = new WriteInProgress(w, w.length());
     receiving = write;
     unfinished = write;
-    track(w.requestId(), w.timeoutMs(), () -> write.abandon("deadline passed"));
-    blocked = true;
+    track(w.requestId(), w.timeoutMs(), () -> {
+      write.abandon("deadline passed");
+      if (write.awaitingEngine) {
+        // Stop waiting for a stuck engine call, or this connection would never read again.
+        write.awaitingEngine = false;
+        blocked = false;
+      }
+    });
+    awaitEngine(write);
     submit(w.requestId(),
         () -> operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),
             w.crc32c()),
         session -> began(write, session),
         t -> {
-          blocked = false;
-          write.failed = true;
-          answerError(w.requestId(), t);
-          drain();
+          if (engineAnswered(write)) {
+            write.failed = true;
+            answerError(w.requestId(), t);
+            drain();
+          }
         },
         session -> session.abort("server shutting down"));
   }
 
-  private void began(WriteInProgress write, ChunkOperations.WriteSession session) {
+  private void awaitEngine(WriteInProgress write) {
+    write.awaitingEngine = true;
+    blocked = true;
+  }
+
+  /** Returns false when the answer is stale (the write was abandoned while waiting). */
+  private boolean engineAnswered(WriteInProgress write) {
+    if (!write.awaitingEngine) {
+      return false;
+    }
+    write.awaitingEngine = false;
     blocked = false;
+    return true;
+  }
+
+  private void began(WriteInProgress write, ChunkOperations.WriteSession session) {
+    engineAnswered(write);
     write.session = session;
     if (write.failed || closing) {
       // Abandoned (deadline, disconnect) while beginWrite ran: the session never saw abort().
@@ -237,7 +260,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       bytes.release();
       return;
     }
-    blocked = true;
+    awaitEngine(write);
     CompletionStage<Void> taken;
     try {
       taken = write.session.onData(bytes);
@@ -248,7 +271,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void pieceTaken(WriteInProgress write, Throwable failure) {
-    blocked = false;
+    if (!engineAnswered(write)) {
+      return; // abandoned while the engine held the piece; already answered
+    }
     if (failure != null && !write.failed) {
       write.abandon("piece rejected: " + failure);
       answerError(write.requestId(), failure);

@@ -12,6 +12,11 @@ final class WriteInProgress {
   boolean failed;
   /** finish() was called: the outcome belongs to the engine now, so no more abort(). */
   boolean finishing;
+  /**
+   * The connection is blocked until beginWrite or onData answers for this write. Cleared when
+   * the answer comes or when the write is abandoned; an answer arriving after that is stale.
+   */
+  boolean awaitingEngine;
 
   WriteInProgress(Request.BeginWrite request, long remainingBytes) {
     this.request = request;

@@ -61,7 +61,7 @@ public final class DataPlaneClient implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            DataPlaneConnection connection = new DataPlaneConnection(ch, ch.remoteAddress());
+            DataPlaneConnection connection = new DataPlaneConnection(ch);
             ch.attr(ConnectionPool.CONNECTION).set(connection);
             ch.pipeline()
                 .addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(),

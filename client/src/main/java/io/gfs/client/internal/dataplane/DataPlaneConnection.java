@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,15 +22,14 @@ final class DataPlaneConnection {
   private static final long REQUEST_ID_MAX = 0xFFFF_FFFFL;
 
   private final Channel channel;
-  private final InetSocketAddress server;
+  private volatile SocketAddress server; // known once connected; kept for messages after close
   private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
   private final AtomicLong requestCounter = new AtomicLong();
   /** Someone is writing frames to this connection; guarded by the owning ConnectionPool. */
   boolean busySending;
 
-  DataPlaneConnection(Channel channel, InetSocketAddress server) {
+  DataPlaneConnection(Channel channel) {
     this.channel = channel;
-    this.server = server;
   }
 
   Channel channel() {
@@ -100,6 +99,12 @@ final class DataPlaneConnection {
   }
 
   private final class ReplyHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      server = ctx.channel().remoteAddress();
+      super.channelActive(ctx);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       Reply reply = (Reply) msg;

@@ -1,7 +1,7 @@
 package io.gfs.client.internal.dataplane;
 
 /** A decoded server frame (docs/protocol.md §Replies). */
-sealed interface Reply {
+public sealed interface Reply {
   long requestId();
 
   record Pong(long requestId) implements Reply {

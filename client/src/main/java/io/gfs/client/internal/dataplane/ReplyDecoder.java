@@ -14,7 +14,7 @@ import java.util.List;
  * this client asks for. A stream that breaks the protocol yields one connection-level
  * {@link Reply.Error} with status MALFORMED, after which the rest is discarded.
  */
-final class ReplyDecoder extends ByteToMessageDecoder {
+public final class ReplyDecoder extends ByteToMessageDecoder {
   private static final int BODY_BYTES_MAX = 64 * 1024;
 
   private final long dataBytesMax;
@@ -23,7 +23,7 @@ final class ReplyDecoder extends ByteToMessageDecoder {
   private int pendingReadFilled;
   private boolean broken;
 
-  ReplyDecoder(long dataBytesMax) {
+  public ReplyDecoder(long dataBytesMax) {
     this.dataBytesMax = dataBytesMax;
   }
 

@@ -9,17 +9,17 @@ import java.nio.ByteBuffer;
 import java.util.UUID;
 
 /** Encodes the client's request frames (docs/protocol.md §Requests). */
-final class RequestFrames {
+public final class RequestFrames {
   private RequestFrames() {
   }
 
-  static ByteBuf ping(ByteBufAllocator alloc, long requestId) {
+  public static ByteBuf ping(ByteBufAllocator alloc, long requestId) {
     ByteBuf buf = alloc.buffer(HEADER_BYTES);
     header(buf, PING, requestId, 0);
     return buf;
   }
 
-  static ByteBuf read(ByteBufAllocator alloc, long requestId, UUID handle, long version,
+  public static ByteBuf read(ByteBufAllocator alloc, long requestId, UUID handle, long version,
       long offset, long length, long timeoutMs) {
     ByteBuf buf = alloc.buffer(HEADER_BYTES + 44);
     header(buf, READ, requestId, 44);
@@ -28,7 +28,7 @@ final class RequestFrames {
     return buf.writeInt(clampTimeout(timeoutMs));
   }
 
-  static ByteBuf committedLength(ByteBufAllocator alloc, long requestId, UUID handle,
+  public static ByteBuf committedLength(ByteBufAllocator alloc, long requestId, UUID handle,
       long version, long timeoutMs) {
     ByteBuf buf = alloc.buffer(HEADER_BYTES + 28);
     header(buf, COMMITTED_LENGTH, requestId, 28);
@@ -37,7 +37,7 @@ final class RequestFrames {
   }
 
   /** WRITE when {@code offset >= 0}, APPEND when {@code offset == -1}. */
-  static ByteBuf beginWrite(ByteBufAllocator alloc, long requestId, UUID handle, long version,
+  public static ByteBuf beginWrite(ByteBufAllocator alloc, long requestId, UUID handle, long version,
       long offset, long length, int crc32c, long timeoutMs) {
     ByteBuf buf = alloc.buffer(HEADER_BYTES + 48);
     header(buf, offset == -1 ? APPEND : WRITE, requestId, 48);
@@ -47,7 +47,7 @@ final class RequestFrames {
   }
 
   /** A DATA frame wrapping (not copying) {@code piece}, which must stay unchanged until sent. */
-  static ByteBuf data(ByteBufAllocator alloc, long requestId, ByteBuffer piece) {
+  public static ByteBuf data(ByteBufAllocator alloc, long requestId, ByteBuffer piece) {
     ByteBuf header = alloc.buffer(HEADER_BYTES);
     header(header, DATA, requestId, piece.remaining());
     return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(piece));
