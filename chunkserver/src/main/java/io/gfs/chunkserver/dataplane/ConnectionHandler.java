@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -87,10 +88,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("{} connection failed remote={} cause={}", node, ctx.channel().remoteAddress(),
-        cause.toString());
-    closing = true;
-    ctx.close();
+    if (cause instanceof IOException) {
+      // The socket failed (reset, broken pipe): nobody is left to read an error frame.
+      LOG.debug("{} connection failed remote={} cause={}", node, ctx.channel().remoteAddress(),
+          cause.toString());
+      closing = true;
+      ctx.close();
+      return;
+    }
+    LOG.warn("{} data plane bug, closing connection remote={}", node,
+        ctx.channel().remoteAddress(), cause);
+    closeWithError(WireFormat.CONNECTION_REQUEST_ID, Status.INTERNAL, cause.toString());
   }
 
   @Override
@@ -118,7 +126,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     try {
       while (!blocked && !closing && !queue.isEmpty()) {
         Request next = queue.peek();
-        boolean startsRequest = !(next instanceof Request.Data || next instanceof Request.Violation);
+        boolean startsRequest =
+            !(next instanceof Request.Data || next instanceof Request.Violation);
         if (startsRequest && (unanswered.size() >= config.inFlightPerConnectionMax()
             || !ctx.channel().isWritable())) {
           break;

@@ -57,7 +57,8 @@ public record DataPlaneConfig(
     }
     if (requestTimeoutMax == null || requestTimeoutMax.isNegative()
         || requestTimeoutMax.isZero()) {
-      throw new IllegalArgumentException("requestTimeoutMax must be positive: " + requestTimeoutMax);
+      throw new IllegalArgumentException("requestTimeoutMax must be positive: "
+          + requestTimeoutMax);
     }
   }
 

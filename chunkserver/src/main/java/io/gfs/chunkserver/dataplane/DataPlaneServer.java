@@ -24,7 +24,8 @@ import org.apache.logging.log4j.Logger;
  * protocol of docs/protocol.md; every request is handed to a {@link ChunkOperations}.
  *
  * <pre>{@code
- * try (DataPlaneServer server = new DataPlaneServer("cs-1", DataPlaneConfig.defaults("0.0.0.0", 8080), ops)) {
+ * DataPlaneConfig config = DataPlaneConfig.defaults("0.0.0.0", DataPlaneConfig.DEFAULT_PORT);
+ * try (DataPlaneServer server = new DataPlaneServer("cs-1", config, chunkOperations)) {
  *   server.start();
  *   ...
  * }

@@ -20,7 +20,8 @@ final class RequestDecoder extends ByteToMessageDecoder {
 
   RequestDecoder(int dataFrameBytesMax) {
     if (dataFrameBytesMax < 1) {
-      throw new IllegalArgumentException("dataFrameBytesMax must be positive: " + dataFrameBytesMax);
+      throw new IllegalArgumentException("dataFrameBytesMax must be positive: "
+          + dataFrameBytesMax);
     }
     this.dataFrameBytesMax = dataFrameBytesMax;
   }

@@ -40,9 +40,13 @@ final class FakeChunkOperations implements ChunkOperations {
   volatile boolean corruptChecksums;
   volatile String notPrimaryHandle;
   /** Supplies the stage onData returns; tests swap in stages they complete later. */
-  volatile Supplier<CompletableFuture<Void>> pieceGate = () -> CompletableFuture.completedFuture(null);
+  volatile Supplier<CompletableFuture<Void>> pieceGate = FakeChunkOperations::done;
   /** Supplies the stage finish() waits for before committing. */
-  volatile Supplier<CompletableFuture<Void>> finishGate = () -> CompletableFuture.completedFuture(null);
+  volatile Supplier<CompletableFuture<Void>> finishGate = FakeChunkOperations::done;
+
+  static CompletableFuture<Void> done() {
+    return CompletableFuture.completedFuture(null);
+  }
 
   FakeChunkOperations(Path dir, long chunkBytesMax) {
     this.dir = dir;

@@ -1,6 +1,8 @@
 package io.gfs.client.internal.dataplane;
 
-/** A data-plane call failed; {@link #status()} says how, so the SDK can retry, fail over or stop. */
+/**
+ * A data-plane call failed; {@link #status()} says how, so the SDK can retry, fail over or stop.
+ */
 public class DataPlaneException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

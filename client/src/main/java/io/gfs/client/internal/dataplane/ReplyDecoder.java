@@ -12,7 +12,8 @@ import java.util.List;
  * Cuts the server's byte stream into {@link Reply}s. A READ reply's raw bytes follow its frame;
  * they are gathered into one array of the announced size, which is bounded by the largest read
  * this client asks for. A stream that breaks the protocol yields one connection-level
- * {@link Reply.Error} with status MALFORMED, after which the rest is discarded.
+ * {@link Reply.Error} with status MALFORMED, after which the rest is discarded. Public only so
+ * that the chunkserver's protocol tests can check it against the server's encoder.
  */
 public final class ReplyDecoder extends ByteToMessageDecoder {
   private static final int BODY_BYTES_MAX = 64 * 1024;

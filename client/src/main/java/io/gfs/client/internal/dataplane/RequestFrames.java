@@ -8,7 +8,10 @@ import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 
-/** Encodes the client's request frames (docs/protocol.md §Requests). */
+/**
+ * Encodes the client's request frames (docs/protocol.md §Requests). Public only so that the
+ * chunkserver's protocol tests can check it against the server's decoder; not SDK API.
+ */
 public final class RequestFrames {
   private RequestFrames() {
   }
@@ -37,8 +40,8 @@ public final class RequestFrames {
   }
 
   /** WRITE when {@code offset >= 0}, APPEND when {@code offset == -1}. */
-  public static ByteBuf beginWrite(ByteBufAllocator alloc, long requestId, UUID handle, long version,
-      long offset, long length, int crc32c, long timeoutMs) {
+  public static ByteBuf beginWrite(ByteBufAllocator alloc, long requestId, UUID handle,
+      long version, long offset, long length, int crc32c, long timeoutMs) {
     ByteBuf buf = alloc.buffer(HEADER_BYTES + 48);
     header(buf, offset == -1 ? APPEND : WRITE, requestId, 48);
     handle(buf, handle);
