@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -16,6 +17,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   private final String node;
   private final int connectionsMax;
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong accepted = new AtomicLong();
 
   ConnectionLimiter(String node, int connectionsMax) {
     this.node = node;
@@ -26,8 +28,13 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     return open.get();
   }
 
+  long acceptedConnections() {
+    return accepted.get();
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    accepted.incrementAndGet();
     int now = open.incrementAndGet();
     if (now > connectionsMax) {
       LOG.debug("{} connection refused remote={} open={} max={}", node,

@@ -105,6 +105,11 @@ public final class DataPlaneServer implements AutoCloseable {
     return limiter.openConnections();
   }
 
+  /** Connections accepted since start, refused ones included. */
+  public long acceptedConnections() {
+    return limiter.acceptedConnections();
+  }
+
   @Override
   public synchronized void close() {
     if (serverChannel != null) {

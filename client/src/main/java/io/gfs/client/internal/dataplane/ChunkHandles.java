@@ -3,11 +3,12 @@ package io.gfs.client.internal.dataplane;
 import java.util.UUID;
 
 /** Chunk handles are UUIDs; as strings only the canonical lower-case form is accepted. */
-final class ChunkHandles {
+public final class ChunkHandles {
   private ChunkHandles() {
   }
 
-  static UUID parse(String handle) {
+  /** Parses a canonical handle string; anything else is an IllegalArgumentException. */
+  public static UUID parse(String handle) {
     UUID uuid;
     try {
       uuid = UUID.fromString(handle);
