@@ -10,6 +10,7 @@ import io.gfs.client.internal.dataplane.DataPlaneException;
 import io.gfs.client.internal.dataplane.DataPlaneStatus;
 import io.gfs.client.internal.dataplane.ReadResult;
 import io.gfs.client.internal.dataplane.WriteResult;
+import io.gfs.client.internal.dataplane.WriteSource;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,62 @@ class DataPlaneRoundTripTest {
       all.get(got);
       assertThat(got).isEqualTo(want);
     }
+  }
+
+  /** Pieces made on demand: piece i is 256 KiB of the byte i. */
+  private static WriteSource generated(int pieces, long declaredLength) {
+    CRC32C crc = new CRC32C();
+    for (int i = 0; i < pieces; i++) {
+      byte[] piece = new byte[256 * 1024];
+      Arrays.fill(piece, (byte) i);
+      crc.update(piece);
+    }
+    int crc32c = (int) crc.getValue();
+    return new WriteSource() {
+      private int next;
+
+      @Override
+      public long length() {
+        return declaredLength;
+      }
+
+      @Override
+      public int crc32c() {
+        return crc32c;
+      }
+
+      @Override
+      public ByteBuffer nextPiece() {
+        if (next == pieces) {
+          return null;
+        }
+        byte[] piece = new byte[256 * 1024];
+        Arrays.fill(piece, (byte) next++);
+        return ByteBuffer.wrap(piece);
+      }
+    };
+  }
+
+  @Test
+  void writeFromALazySourcePullsPiecesAsTheConnectionTakesThem() {
+    WriteResult w = h.client.write(h.address, chunk, 7, 0, generated(12, 12 * 256 * 1024),
+        DEADLINE).join();
+    assertThat(w.committedLength()).isEqualTo(12 * 256 * 1024);
+    for (int i = 0; i < 12; i++) {
+      byte[] got = array(read((long) i * 256 * 1024, 256 * 1024));
+      byte[] want = new byte[256 * 1024];
+      Arrays.fill(want, (byte) i);
+      assertThat(got).isEqualTo(want);
+    }
+  }
+
+  @Test
+  void aSourceShorterThanItsDeclaredLengthFailsAndTheServerAbortsTheWrite() {
+    assertThat(statusOf(h.client.write(h.address, chunk, 7, 0, generated(2, 3 * 256 * 1024),
+        DEADLINE))).isEqualTo(DataPlaneStatus.INVALID_ARGUMENT);
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> h.ops.aborts.contains("client disconnected"));
+    assertThat(h.client.committedLength(h.address, chunk, 7, DEADLINE).join()).isZero();
   }
 
   @Test

@@ -23,7 +23,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.zip.CRC32C;
 
 /**
  * Reads and writes chunk bytes on chunkservers over the data-plane protocol (docs/protocol.md).
@@ -128,19 +127,23 @@ public final class DataPlaneClient implements AutoCloseable {
    */
   public CompletableFuture<WriteResult> write(InetSocketAddress server, UUID handle, long version,
       long offset, List<ByteBuffer> pieces, Duration deadline) {
-    long length = 0;
-    CRC32C crc = new CRC32C();
-    for (ByteBuffer piece : pieces) {
-      length += piece.remaining();
-      crc.update(piece.duplicate());
-    }
-    if (offset < -1 || length == 0) {
+    return write(server, handle, version, offset, WriteSource.of(pieces), deadline);
+  }
+
+  /**
+   * Writes (offset ≥ 0) or appends (offset = -1) the bytes of {@code source}, pulled piece by
+   * piece as the connection can send them. A source that yields more or fewer bytes than it
+   * declared fails the call with INVALID_ARGUMENT (and the server aborts the write).
+   */
+  public CompletableFuture<WriteResult> write(InetSocketAddress server, UUID handle, long version,
+      long offset, WriteSource source, Duration deadline) {
+    long total = source.length();
+    if (offset < -1 || total <= 0) {
       return CompletableFuture.failedFuture(new DataPlaneException(
-          DataPlaneStatus.INVALID_ARGUMENT, "write offset=" + offset + " length=" + length
+          DataPlaneStatus.INVALID_ARGUMENT, "write offset=" + offset + " length=" + total
               + " must satisfy offset >= -1 and length > 0"));
     }
-    long total = length;
-    int crc32c = (int) crc.getValue();
+    int crc32c = source.crc32c();
     ConnectionPool pool = pool(server);
     CompletableFuture<Reply> reply = new CompletableFuture<>();
     long deadlineMs = deadline.toMillis();
@@ -157,8 +160,9 @@ public final class DataPlaneClient implements AutoCloseable {
       long id = connection.register(reply, deadlineMs);
       connection.send(id, RequestFrames.beginWrite(connection.channel().alloc(), id, handle,
           version, offset, total, crc32c, deadlineMs));
-      new WriteStreamer(connection, id, pieces, config.dataFrameBytes(), reply,
-          () -> pool.release(connection)).sendNext();
+      WriteStreamer streamer = new WriteStreamer(connection, id, source,
+          config.dataFrameBytes(), reply, () -> pool.release(connection));
+      connection.channel().eventLoop().execute(streamer::sendNext);
     });
     return relay(reply, r -> {
       Reply.WriteDone done = expect(r, Reply.WriteDone.class);
