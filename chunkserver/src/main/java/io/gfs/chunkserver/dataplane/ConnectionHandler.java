@@ -36,6 +36,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ChunkOperations operations;
   private final Executor operationExecutor;
   private final DataPlaneConfig config;
+  private final DataPlaneMetrics metrics;
 
   // Guarded by the event loop.
   private final ArrayDeque<Request> queue = new ArrayDeque<>();
@@ -48,11 +49,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
 
   ConnectionHandler(String node, ChunkOperations operations, Executor operationExecutor,
-      DataPlaneConfig config) {
+      DataPlaneConfig config, DataPlaneMetrics metrics) {
     this.node = node;
     this.operations = operations;
     this.operationExecutor = operationExecutor;
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -179,6 +181,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     submit(r.requestId(),
         () -> operations.read(r.handle().toString(), r.version(), r.offset(), r.length()),
         region -> {
+          metrics.readBytes.mark(region.count());
           ReadReplies.send(ctx, r.requestId(), region, unanswered.remove(r.requestId()), closing);
           drain();
         },
@@ -262,6 +265,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     write.remainingBytes -= size;
+    metrics.writeBytes.mark(size);
     if (write.remainingBytes == 0) {
       receiving = null;
     }
@@ -313,6 +317,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     long effective = timeoutMs == 0 ? max : Math.min(timeoutMs, max);
     ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
       if (unanswered.remove(requestId) != null) {
+        metrics.requestsTimedOut.inc();
         sendError(requestId, Status.TIMEOUT, "deadline of " + effective + " ms passed");
         if (onTimeout != null) {
           onTimeout.run();
@@ -389,6 +394,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     closing = true;
+    if (status != Status.IDLE_TIMEOUT) {
+      metrics.protocolErrors.inc();
+    }
     LOG.debug("{} closing connection remote={} status={} message={}", node,
         ctx.channel().remoteAddress(), status, message);
     ctx.channel().config().setAutoRead(false);

@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.dataplane;
 
+import com.codahale.metrics.Counter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,9 +20,12 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong accepted = new AtomicLong();
 
-  ConnectionLimiter(String node, int connectionsMax) {
+  private final Counter refused;
+
+  ConnectionLimiter(String node, int connectionsMax, Counter refused) {
     this.node = node;
     this.connectionsMax = connectionsMax;
+    this.refused = refused;
   }
 
   int openConnections() {
@@ -37,6 +41,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     accepted.incrementAndGet();
     int now = open.incrementAndGet();
     if (now > connectionsMax) {
+      refused.inc();
       LOG.debug("{} connection refused remote={} open={} max={}", node,
           ctx.channel().remoteAddress(), now, connectionsMax);
       ctx.channel().config().setAutoRead(false);

@@ -1,5 +1,7 @@
 package io.gfs.chunkserver.dataplane;
 
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -43,11 +45,21 @@ public final class DataPlaneServer implements AutoCloseable {
   private ThreadPoolExecutor operationExecutor; // guarded by this
   private Channel serverChannel; // guarded by this
 
+  private final DataPlaneMetrics metrics;
+
   public DataPlaneServer(String node, DataPlaneConfig config, ChunkOperations operations) {
+    this(node, config, operations, new MetricRegistry());
+  }
+
+  /** Registers its metrics (gfs.chunkserver.dataplane.*) in {@code registry}. */
+  public DataPlaneServer(String node, DataPlaneConfig config, ChunkOperations operations,
+      MetricRegistry registry) {
     this.node = node;
     this.config = config;
     this.operations = operations;
-    this.limiter = new ConnectionLimiter(node, config.connectionsMax());
+    Counter refused = registry.counter(DataPlaneMetrics.PREFIX + "connections.refused");
+    this.limiter = new ConnectionLimiter(node, config.connectionsMax(), refused);
+    this.metrics = new DataPlaneMetrics(registry, limiter::openConnections);
   }
 
   /** Binds and starts accepting connections. */
@@ -80,7 +92,8 @@ public final class DataPlaneServer implements AutoCloseable {
                 .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0,
                     TimeUnit.MILLISECONDS))
                 .addLast("decode", new RequestDecoder(config.dataFrameBytesMax()))
-                .addLast("serve", new ConnectionHandler(node, operations, executor, config));
+                .addLast("serve", new ConnectionHandler(node, operations, executor, config,
+                    metrics));
           }
         });
     try {

@@ -67,6 +67,7 @@ class ConnectionFloodTest {
           return refused.size() >= expectedRefused;
         });
         assertThat(refused).hasSize(expectedRefused);
+        assertThat(h.counter("connections.refused")).isEqualTo(expectedRefused);
 
         for (int i = 0; i < 20; i++) {
           WriteResult w = h.client.append(h.address, chunk, 1, ByteBuffer.wrap(new byte[100]),

@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.dataplane;
 
+import com.codahale.metrics.MetricRegistry;
 import io.gfs.client.internal.dataplane.DataPlaneClient;
 import io.gfs.client.internal.dataplane.DataPlaneClientConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -18,12 +19,13 @@ final class DataPlaneHarness implements AutoCloseable {
   final DataPlaneServer server;
   final DataPlaneClient client;
   final InetSocketAddress address;
+  final MetricRegistry metrics = new MetricRegistry();
   private final ExecutorService callbacks;
 
   DataPlaneHarness(Path dir, DataPlaneConfig config, DataPlaneClientConfig clientConfig)
       throws InterruptedException {
     ops = new FakeChunkOperations(dir, 4L << 20);
-    server = new DataPlaneServer("cs-test", config, ops);
+    server = new DataPlaneServer("cs-test", config, ops, metrics);
     server.start();
     address = server.address();
     callbacks = Executors.newFixedThreadPool(2, new DefaultThreadFactory("test-callbacks"));
@@ -43,6 +45,10 @@ final class DataPlaneHarness implements AutoCloseable {
   static DataPlaneClientConfig clientConfig(int connections) {
     return new DataPlaneClientConfig(connections, 1024, FRAME_BYTES, 8 << 20,
         Duration.ofSeconds(10), Duration.ofSeconds(300), 2);
+  }
+
+  long counter(String name) {
+    return metrics.counter("gfs.chunkserver.dataplane." + name).getCount();
   }
 
   @Override

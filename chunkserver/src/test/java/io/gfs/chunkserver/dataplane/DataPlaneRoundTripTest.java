@@ -253,6 +253,7 @@ class DataPlaneRoundTripTest {
         ByteBuffer.wrap(bytes(1, 1000)), Duration.ofMillis(500));
     assertThat(statusOf(f)).isEqualTo(DataPlaneStatus.TIMEOUT);
     await().atMost(Duration.ofSeconds(30)).until(() -> !h.ops.aborts.isEmpty());
+    assertThat(h.counter("requests.timed_out")).isEqualTo(1);
     h.ops.pieceGate = () -> CompletableFuture.completedFuture(null);
     assertThat(h.client.append(h.address, chunk, 7, ByteBuffer.wrap(bytes(2, 10)), DEADLINE)
         .join().committedLength()).isEqualTo(10);

@@ -2,6 +2,7 @@ package io.gfs.chunkserver.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.codahale.metrics.MetricRegistry;
 import io.gfs.client.internal.dataplane.DataPlaneStatus;
 import io.gfs.client.internal.dataplane.Reply;
 import io.gfs.client.internal.dataplane.ReplyDecoder;
@@ -75,7 +76,8 @@ class DecoderFuzzTest {
 
   private void runCase(Random random, byte[] input) throws IOException {
     EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(config.dataFrameBytesMax()),
-        new ConnectionHandler("fuzz", ops, Runnable::run, config));
+        new ConnectionHandler("fuzz", ops, Runnable::run, config,
+            new DataPlaneMetrics(new MetricRegistry(), () -> 0)));
     int at = 0;
     while (at < input.length && ch.isOpen()) {
       int n = Math.min(input.length - at, 1 + random.nextInt(64));

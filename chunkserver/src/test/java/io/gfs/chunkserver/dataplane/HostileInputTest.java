@@ -84,6 +84,7 @@ class HostileInputTest {
   }
 
   private void assertErrorThenClose(byte[] input, int status) throws IOException {
+    long errorsBefore = h.counter("protocol_errors");
     try (RawConnection c = raw()) {
       c.send(input);
       RawConnection.Frame f = c.readFrame();
@@ -92,6 +93,7 @@ class HostileInputTest {
       assertThat(f.message()).isNotBlank();
       assertThat(c.closedByServer()).isTrue();
     }
+    assertThat(h.counter("protocol_errors")).isEqualTo(errorsBefore + 1);
     wellBehavedClientWorks();
   }
 
