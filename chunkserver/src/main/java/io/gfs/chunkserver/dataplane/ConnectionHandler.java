@@ -14,11 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -47,6 +44,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private boolean draining;
   private boolean closing;
   private ChannelHandlerContext ctx;
+  private EngineCalls engine;
 
   ConnectionHandler(String node, ChunkOperations operations, Executor operationExecutor,
       DataPlaneConfig config, DataPlaneMetrics metrics) {
@@ -60,6 +58,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.engine = new EngineCalls(node, operationExecutor, ctx.executor());
   }
 
   @Override
@@ -162,7 +161,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       startRead(r);
     } else if (request instanceof Request.CommittedLength c) {
       track(c.requestId(), c.timeoutMs(), null);
-      submit(c.requestId(), () -> operations.committedLength(c.handle().toString(), c.version()),
+      engine.submit(() -> operations.committedLength(c.handle().toString(), c.version()),
           length -> answer(c.requestId(),
               ReplyFrames.committedLength(ctx.alloc(), c.requestId(), length)),
           t -> answerError(c.requestId(), t), length -> { });
@@ -178,7 +177,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     track(r.requestId(), r.timeoutMs(), null);
-    submit(r.requestId(),
+    engine.submit(
         () -> operations.read(r.handle().toString(), r.version(), r.offset(), r.length()),
         region -> {
           metrics.readBytes.mark(region.count());
@@ -212,7 +211,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     });
     awaitEngine(write);
-    submit(w.requestId(),
+    engine.submit(
         () -> operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),
             w.crc32c()),
         session -> began(write, session),
@@ -280,7 +279,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       taken = CompletableFuture.failedFuture(e);
     }
-    taken.whenComplete((ignored, t) -> onLoop(() -> pieceTaken(write, t)));
+    taken.whenComplete((ignored, t) -> engine.onLoop(() -> pieceTaken(write, t)));
   }
 
   private void pieceTaken(WriteInProgress write, Throwable failure) {
@@ -299,7 +298,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       } catch (RuntimeException e) {
         outcome = CompletableFuture.failedFuture(e);
       }
-      outcome.whenComplete((o, t) -> onLoop(() -> {
+      outcome.whenComplete((o, t) -> engine.onLoop(() -> {
         if (t != null) {
           answerError(write.requestId(), t);
         } else {
@@ -326,38 +325,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }, effective, TimeUnit.MILLISECONDS);
     unanswered.put(requestId, timer);
-  }
-
-  /** Runs a possibly blocking ChunkOperations call off the event loop; results come back on it. */
-  private <T> void submit(long requestId, Supplier<T> call, Consumer<T> onResult,
-      Consumer<Throwable> onFailure, Consumer<T> discard) {
-    try {
-      operationExecutor.execute(() -> {
-        T result;
-        try {
-          result = call.get();
-        } catch (RuntimeException e) {
-          onLoop(() -> onFailure.accept(e));
-          return;
-        }
-        try {
-          ctx.executor().execute(() -> onResult.accept(result));
-        } catch (RejectedExecutionException e) {
-          discard.accept(result); // the event loop is shutting down
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      onFailure.accept(new ChunkException(ChunkException.Code.OVERLOADED,
-          "chunkserver operation queue is full"));
-    }
-  }
-
-  private void onLoop(Runnable task) {
-    try {
-      ctx.executor().execute(task);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("{} event loop gone, dropping completion", node);
-    }
   }
 
   private void answer(long requestId, ByteBuf frame) {
