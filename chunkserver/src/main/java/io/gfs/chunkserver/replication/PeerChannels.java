@@ -1,0 +1,40 @@
+package io.gfs.chunkserver.replication;
+
+import io.gfs.proto.ReplicationServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** One persistent channel per peer replication address, shared by all chunks. */
+public final class PeerChannels implements AutoCloseable {
+  private final Executor executor;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  /** {@code executor}: a named, bounded pool for response callbacks. */
+  public PeerChannels(Executor executor) {
+    this.executor = executor;
+  }
+
+  public ReplicationServiceGrpc.ReplicationServiceStub stub(String host, int port) {
+    ManagedChannel ch = channels.computeIfAbsent(host + ":" + port,
+        k -> NettyChannelBuilder.forAddress(host, port).usePlaintext().executor(executor)
+            .maxInboundMessageSize(4 << 20).build());
+    return ReplicationServiceGrpc.newStub(ch);
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    for (ManagedChannel ch : channels.values()) {
+      try {
+        ch.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.gfs.chunkserver.replication;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/** The replication plane's gRPC server (default port 8081). */
+public final class ReplicationServer implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger(ReplicationServer.class);
+  private static final int MAX_MESSAGE_BYTES = 4 << 20;
+
+  private final String nodeId;
+  private final Server server;
+
+  /** {@code executor}: a named, bounded pool; stage writes run on it and block it (backpressure). */
+  public ReplicationServer(String nodeId, InetSocketAddress bind, ReplicaEngine engine,
+      ExecutorService executor) {
+    this.nodeId = nodeId;
+    this.server = NettyServerBuilder.forAddress(bind)
+        .executor(executor)
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .addService(new ReplicationServiceImpl(engine))
+        .build();
+  }
+
+  public ReplicationServer start() throws IOException {
+    server.start();
+    LOG.info("{} replication server started port={}", nodeId, port());
+    return this;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
