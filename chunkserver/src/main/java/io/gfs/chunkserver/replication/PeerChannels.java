@@ -19,10 +19,17 @@ public final class PeerChannels implements AutoCloseable {
   }
 
   public ReplicationServiceGrpc.ReplicationServiceStub stub(String host, int port) {
-    ManagedChannel ch = channels.computeIfAbsent(host + ":" + port,
+    return ReplicationServiceGrpc.newStub(channel(host, port));
+  }
+
+  public ReplicationServiceGrpc.ReplicationServiceBlockingStub blockingStub(String host, int port) {
+    return ReplicationServiceGrpc.newBlockingStub(channel(host, port));
+  }
+
+  private ManagedChannel channel(String host, int port) {
+    return channels.computeIfAbsent(host + ":" + port,
         k -> NettyChannelBuilder.forAddress(host, port).usePlaintext().executor(executor)
             .maxInboundMessageSize(4 << 20).build());
-    return ReplicationServiceGrpc.newStub(ch);
   }
 
   @Override

@@ -1,0 +1,90 @@
+package io.gfs.chunkserver.primary;
+
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.dataplane.ChunkOperations;
+import io.gfs.chunkserver.master.MasterCalls;
+import io.gfs.chunkserver.replication.PeerChannels;
+import io.gfs.chunkserver.replication.ReplicaEngine;
+import io.gfs.chunkserver.storage.ChunkHandles;
+import io.gfs.chunkserver.storage.ChunkMeta;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+
+/**
+ * The chunkserver's {@link ChunkOperations}: reads from local storage, writes through the
+ * primary's two-phase commit. The data-plane server calls only this.
+ */
+public final class WriteEngine implements ChunkOperations, AutoCloseable {
+  private final ReplicaEngine engine;
+  private final PrimaryContext ctx;
+  private final CommitReporter reporter;
+
+  /**
+   * @param io a named, bounded pool for the primary's staging and commit steps
+   * @param timer a named scheduler for coalesced commit reports
+   * @param chunkSizeBytes the cluster's chunk size, as last learned from the master
+   */
+  public WriteEngine(String nodeId, ReplicaEngine engine, PeerChannels peers, MasterCalls master,
+      Executor io, ScheduledExecutorService timer, InstantSource clock, PrimarySettings settings,
+      LongSupplier chunkSizeBytes) {
+    this.engine = engine;
+    this.reporter = new CommitReporter(nodeId, master, timer,
+        Math.max(1, settings.commitReportInterval().toMillis()));
+    ChunkRecovery recovery = new ChunkRecovery(nodeId, engine, peers, master,
+        settings.replicaDeadline().toMillis());
+    LeaseTable leases = new LeaseTable(nodeId, master, recovery, io, clock, settings);
+    this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
+        clock, settings, chunkSizeBytes);
+  }
+
+  @Override
+  public ReadRegion read(String handle, long version, long offset, long length) {
+    return engine.store().read(handle, version, offset, length);
+  }
+
+  @Override
+  public long committedLength(String handle, long version) {
+    ChunkMeta m = engine.state(ChunkHandles.require(handle)).orElseThrow(
+        () -> new ChunkException(Code.NOT_FOUND, "no replica of chunk " + handle));
+    if (m.version() != version) {
+      throw new ChunkException(Code.STALE_VERSION, "requested version " + version
+          + " but replica has version " + m.version());
+    }
+    return m.committedLength();
+  }
+
+  @Override
+  public WriteSession beginWrite(String handle, long version, long offset, long length,
+      int crc32c) {
+    ChunkHandles.require(handle);
+    long chunkSize = ctx.chunkSizeBytes().getAsLong();
+    if (length < 0 || offset < -1 || version <= 0) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "bad write: version=" + version
+          + " offset=" + offset + " length=" + length);
+    }
+    if (offset == -1 && length > chunkSize / 4) {
+      throw new ChunkException(Code.RECORD_TOO_LARGE, "record of " + length
+          + " bytes exceeds a quarter of the chunk size " + chunkSize);
+    }
+    if (offset >= 0 && offset + length > chunkSize) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "write of " + length + " bytes at "
+          + offset + " crosses the chunk end " + chunkSize);
+    }
+    return new PrimarySession(ctx, handle, version, offset, length, crc32c);
+  }
+
+  /** Valid leases held as primary: handle → expiry (master wall clock, ms), for heartbeats. */
+  public Map<String, Long> leaseExpiries() {
+    return ctx.leases().expiries();
+  }
+
+  @Override
+  public void close() {
+    reporter.flush();
+    reporter.close();
+  }
+}
