@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -141,8 +142,29 @@ final class PrimarySession implements WriteSession {
       }
     }), ctx.io());
     return tail.thenCompose(v -> failure != null ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.allOf(stages.stream().map(PeerStage::writable)
+        : CompletableFuture.allOf(stages.stream().map(this::writableOrDropped)
             .toArray(CompletableFuture[]::new)));
+  }
+
+  /**
+   * Waits for a secondary to take more data, but not for long: one that stalls is dropped from
+   * this mutation (it then misses the commit), so it cannot spend the other replicas' deadlines.
+   */
+  private CompletableFuture<Void> writableOrDropped(PeerStage s) {
+    CompletableFuture<Void> w = s.writable();
+    if (w.isDone()) {
+      return w;
+    }
+    long stallMs = Math.max(1, ctx.settings().replicaDeadline().toMillis() / 4);
+    ScheduledFuture<?> timeout = ctx.timer().schedule(() -> {
+      if (!w.isDone()) {
+        LOG.debug("{} replica stalled, dropping it from the mutation chunk={} replica={}",
+            ctx.nodeId(), handle, s.peer.getServerId());
+        s.cancel("replica too slow to take data");
+        w.complete(null);
+      }
+    }, stallMs, TimeUnit.MILLISECONDS);
+    return w.whenComplete((v, e) -> timeout.cancel(false));
   }
 
   /** Runs a step unless the session already failed; turns its exception into the failure. */
