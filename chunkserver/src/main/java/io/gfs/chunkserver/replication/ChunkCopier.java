@@ -29,6 +29,10 @@ public final class ChunkCopier {
 
   /** Replaces any local replica with a copy of the source's committed bytes at {@code version}. */
   public void copy(String handle, long version, ChunkLocation source) {
+    if (source.getServerId().equals(nodeId)) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "refusing to copy chunk " + handle
+          + " from this server itself");
+    }
     ChunkStore store = engine.store();
     engine.delete(handle);
     store.createIfAbsent(handle, version);

@@ -41,9 +41,15 @@ public final class FakeMaster implements AutoCloseable {
   public final Queue<ReportReplicaProblemRequest> problems = new ConcurrentLinkedQueue<>();
   public final Map<String, HeartbeatRequest> heartbeats = new ConcurrentHashMap<>();
   public final Map<String, RegisterRequest> registrations = new ConcurrentHashMap<>();
-  public final Queue<ChunkCommand> pendingCommands = new ConcurrentLinkedQueue<>();
+  private final Map<String, Queue<ChunkCommand>> pendingCommands = new ConcurrentHashMap<>();
   private final long leaseMs;
   private final long chunkSizeBytes;
+  public final java.util.concurrent.atomic.AtomicInteger registerCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+  /** When set, the next heartbeat answer asks the chunkserver to register again. */
+  public volatile boolean askReregister;
+  public final java.util.concurrent.atomic.AtomicInteger heartbeatCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile long term = 1;
   private final Server server;
 
@@ -56,6 +62,11 @@ public final class FakeMaster implements AutoCloseable {
 
   public String address() {
     return "127.0.0.1:" + server.getPort();
+  }
+
+  /** Commands delivered with the server's next heartbeat answer. */
+  public Queue<ChunkCommand> commandsFor(String serverId) {
+    return pendingCommands.computeIfAbsent(serverId, k -> new ConcurrentLinkedQueue<>());
   }
 
   public void setTerm(long t) {
@@ -72,6 +83,7 @@ public final class FakeMaster implements AutoCloseable {
     @Override
     public void register(RegisterRequest req, StreamObserver<RegisterResponse> obs) {
       registrations.put(req.getIdentity().getServerId(), req);
+      registerCalls.incrementAndGet();
       obs.onNext(RegisterResponse.newBuilder().setLeader(true).setTerm(term)
           .setChunkSize(chunkSizeBytes).build());
       obs.onCompleted();
@@ -80,9 +92,12 @@ public final class FakeMaster implements AutoCloseable {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
       heartbeats.put(req.getIdentity().getServerId(), req);
+      heartbeatCalls.incrementAndGet();
       HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setLeader(true).setTerm(term)
-          .setChunkSize(chunkSizeBytes);
-      for (ChunkCommand c; (c = pendingCommands.poll()) != null; ) {
+          .setChunkSize(chunkSizeBytes).setReregister(askReregister);
+      askReregister = false;
+      Queue<ChunkCommand> mine = commandsFor(req.getIdentity().getServerId());
+      for (ChunkCommand c; (c = mine.poll()) != null; ) {
         b.addCommands(c);
       }
       obs.onNext(b.build());
