@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,9 @@ final class CommitReporter implements AutoCloseable {
     this.nodeId = nodeId;
     this.master = master;
     this.timer = timer;
-    this.task = timer.scheduleWithFixedDelay(this::flush, intervalMs, intervalMs,
+    this.task = timer.scheduleWithFixedDelay(() -> {
+      flush();
+    }, intervalMs, intervalMs,
         TimeUnit.MILLISECONDS);
   }
 
@@ -46,20 +49,22 @@ final class CommitReporter implements AutoCloseable {
       }
     }
     if (sealed) {
-      timer.execute(this::flush);
+      timer.execute(() -> {
+        flush();
+      });
     }
   }
 
-  void flush() {
+  CompletableFuture<Void> flush() {
     List<ChunkCommit> batch;
     synchronized (this) {
       if (pending.isEmpty()) {
-        return;
+        return CompletableFuture.completedFuture(null);
       }
       batch = new ArrayList<>(pending.values());
       pending.clear();
     }
-    master.reportCommits(batch).whenComplete((v, err) -> {
+    return master.reportCommits(batch).whenComplete((v, err) -> {
       if (err != null) {
         LOG.warn("{} commit report failed, will retry chunks={} error={}", nodeId, batch.size(),
             err.toString());

@@ -45,15 +45,19 @@ final class LeaseTable {
     return clock.millis() < pc.leaseExpiryMs() - settings.leaseSafetyMargin().toMillis();
   }
 
-  /** This server's primary state for the chunk, claiming and recovering the lease if needed. */
-  CompletableFuture<PrimaryChunk> acquire(String handle) {
+  /**
+   * This server's primary state for the chunk, claiming and recovering the lease if none is
+   * cached or the cached one is older than {@code version}.
+   */
+  CompletableFuture<PrimaryChunk> acquire(String handle, long version) {
     CompletableFuture<PrimaryChunk> current = leases.get(handle);
     if (current != null) {
       if (!current.isDone()) {
         return current;
       }
       PrimaryChunk pc = current.isCompletedExceptionally() ? null : current.join();
-      if (pc != null && valid(pc)) {
+      // A client with a newer version than our lease has seen a newer grant: claim again.
+      if (pc != null && valid(pc) && pc.version >= version) {
         maybeRenew(pc);
         return current;
       }

@@ -111,6 +111,7 @@ final class PrimaryChunk {
       if (inFlight == 0 && rewindPending) {
         nextOffset = committedLength;
         tailSequence = committedSequence;
+        last = CompletableFuture.completedFuture(true); // the failed tail is forgotten
         rewindPending = false;
       }
     }

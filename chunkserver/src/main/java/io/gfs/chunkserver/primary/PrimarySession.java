@@ -63,7 +63,7 @@ final class PrimarySession implements WriteSession {
     this.requestedOffset = offset;
     this.length = length;
     this.crc32c = crc32c;
-    this.tail = ctx.leases().acquire(handle).handleAsync((pc, err) -> {
+    this.tail = ctx.leases().acquire(handle, version).handleAsync((pc, err) -> {
       if (err != null) {
         fail(err);
       } else {

@@ -10,8 +10,11 @@ import io.gfs.chunkserver.storage.ChunkHandles;
 import io.gfs.chunkserver.storage.ChunkMeta;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -84,7 +87,14 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
 
   @Override
   public void close() {
-    reporter.flush();
     reporter.close();
+    try {
+      // last committed lengths reach the master before the link closes, if it answers in time
+      reporter.flush().get(ctx.settings().masterDeadline().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the master catches up from heartbeats
+    }
   }
 }
