@@ -100,6 +100,10 @@ final class ChunkRecovery {
       copyFrom(bestPeer, handle, self.length, best);
     }
     engine.setVersion(handle, version);
+    boolean sealed = self.sealed || states.values().stream().anyMatch(State::sealed);
+    if (sealed) {
+      engine.store().seal(handle); // once full, always full, whoever is primary
+    }
     List<String> lagging = new ArrayList<>();
     for (Map.Entry<ChunkLocation, State> e : states.entrySet()) {
       ChunkLocation peer = e.getKey();
@@ -123,7 +127,7 @@ final class ChunkRecovery {
     LOG.info("{} primary recovered chunk={} version={} length={} sequence={} stale={}", nodeId,
         handle, version, best.length, best.sequence, lagging);
     PrimaryChunk pc = new PrimaryChunk(handle, version, secondaries, info.getLeaseExpiryMs(),
-        best.length, best.sequence, best.sealed);
+        best.length, best.sequence, sealed);
     pc.excluded.addAll(lagging);
     return pc;
   }

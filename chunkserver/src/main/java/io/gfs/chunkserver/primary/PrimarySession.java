@@ -14,6 +14,8 @@ import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.CommitRequest;
 import io.gfs.proto.CommitResponse;
 import io.gfs.proto.ReplicaProblem;
+import io.gfs.proto.SealRequest;
+import io.gfs.proto.SealResponse;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -113,6 +115,17 @@ final class PrimarySession implements WriteSession {
         LOG.info("{} chunk sealed chunk={} version={} length={}", ctx.nodeId(), handle,
             pc.version, len);
         ctx.reporter().committed(handle, pc.version, len, true);
+        SealRequest req = SealRequest.newBuilder().setHandle(handle).setVersion(pc.version)
+            .setPrimaryId(ctx.nodeId()).setCommittedLength(len).build();
+        for (ChunkLocation peer : pc.secondaries) {
+          if (!pc.excluded.contains(peer.getServerId())) {
+            // best effort: the master holds the sealed length, recovery re-seals
+            RpcFutures.<SealResponse>unary(obs -> ctx.peers()
+                .stub(peer.getHost(), peer.getReplicationPort())
+                .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(),
+                    TimeUnit.MILLISECONDS).seal(req, obs));
+          }
+        }
       } catch (RuntimeException ex) {
         LOG.warn("{} sealing failed chunk={} error={}", ctx.nodeId(), handle, ex.toString());
       }

@@ -206,6 +206,20 @@ public final class ReplicaEngine {
     return after;
   }
 
+  /** Seals the chunk if this replica is at the primary's committed length. */
+  public ChunkMeta seal(String handle, long version, long committedLength) {
+    Sequencer seq = sequencers.computeIfAbsent(ChunkHandles.require(handle),
+        h -> new Sequencer());
+    synchronized (seq) {
+      ChunkMeta meta = fence(handle, version);
+      if (meta.committedLength() != committedLength) {
+        throw new ChunkException(Code.INVALID_ARGUMENT, "cannot seal chunk " + handle + " at "
+            + committedLength + ": replica is at " + meta.committedLength());
+      }
+      return store.seal(handle);
+    }
+  }
+
   public Optional<ChunkMeta> state(String handle) {
     return store.state(handle);
   }

@@ -15,6 +15,8 @@ import io.gfs.proto.GetChunkStateResponse;
 import io.gfs.proto.ReadCommittedRequest;
 import io.gfs.proto.ReadCommittedResponse;
 import io.gfs.proto.ReplicationServiceGrpc;
+import io.gfs.proto.SealRequest;
+import io.gfs.proto.SealResponse;
 import io.gfs.proto.SetVersionRequest;
 import io.gfs.proto.SetVersionResponse;
 import io.gfs.proto.StageRequest;
@@ -158,6 +160,17 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
       LOG.debug("{} version set by primary chunk={} primary={}", engine.nodeId(),
           req.getHandle(), req.getPrimaryId());
       response.onNext(SetVersionResponse.newBuilder().setState(toState(Optional.of(m))).build());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(ChunkErrors.toStatus(e));
+    }
+  }
+
+  @Override
+  public void seal(SealRequest req, StreamObserver<SealResponse> response) {
+    try {
+      ChunkMeta m = engine.seal(req.getHandle(), req.getVersion(), req.getCommittedLength());
+      response.onNext(SealResponse.newBuilder().setState(toState(Optional.of(m))).build());
       response.onCompleted();
     } catch (RuntimeException e) {
       response.onError(ChunkErrors.toStatus(e));

@@ -156,6 +156,13 @@ class TwoPhaseCommitTest {
             && c.getCommittedLength() == 4L * (record - 10)));
     assertThat(failure(cluster.write(0, handle, 1, -1, record(10, 10))))
         .isEqualTo(ChunkException.Code.CHUNK_FULL);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.node(1).store().state(handle)
+        .orElseThrow().sealed() && cluster.node(2).store().state(handle).orElseThrow().sealed());
+
+    // A new primary keeps it full.
+    cluster.master.assign(handle, 2, "cs2", cluster.locations(0, 1, 2));
+    assertThat(failure(cluster.write(1, handle, 2, -1, record(10, 11))))
+        .isEqualTo(ChunkException.Code.CHUNK_FULL);
   }
 
   @Test
