@@ -84,12 +84,17 @@ public final class HeartbeatLoop implements AutoCloseable {
         if (!state.inFlight.compareAndSet(false, true)) {
           return; // a slow master never piles up calls
         }
-        if (!state.registered) {
-          register(address, state, RegisterRequest.newBuilder().setIdentity(id).setUsage(u)
-              .addAllChunks(chunks).build());
-        } else {
-          heartbeat(address, state, HeartbeatRequest.newBuilder().setIdentity(id).setUsage(u)
-              .addAllChunks(chunks).build());
+        try {
+          if (!state.registered) {
+            register(address, state, RegisterRequest.newBuilder().setIdentity(id).setUsage(u)
+                .addAllChunks(chunks).build());
+          } else {
+            heartbeat(address, state, HeartbeatRequest.newBuilder().setIdentity(id).setUsage(u)
+                .addAllChunks(chunks).build());
+          }
+        } catch (RuntimeException e) {
+          state.inFlight.set(false); // a call that never started must not block the next round
+          LOG.warn("{} heartbeat not sent master={} error={}", nodeId, address, e.toString());
         }
       });
     } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.gfs.chunkserver.replication;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.gfs.chunkserver.dataplane.ChunkException;
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
@@ -21,6 +20,7 @@ import io.gfs.proto.SetVersionRequest;
 import io.gfs.proto.SetVersionResponse;
 import io.gfs.proto.StageRequest;
 import io.gfs.proto.StageResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
@@ -185,19 +185,57 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
           () -> new ChunkException(Code.NOT_FOUND, "no replica of chunk " + req.getHandle()));
       long end = req.getLength() == 0 ? m.committedLength()
           : Math.min(m.committedLength(), req.getOffset() + req.getLength());
-      long pos = req.getOffset();
-      do {
-        byte[] piece = engine.store().readCommitted(req.getHandle(), pos,
-            Math.min(PEER_PIECE_BYTES, end - pos));
-        ByteString data = UnsafeByteOperations.unsafeWrap(piece);
-        response.onNext(ReadCommittedResponse.newBuilder().setData(data)
-            .setCommittedLength(m.committedLength()).setCommittedSequence(m.committedSequence())
-            .setVersion(m.version()).build());
-        pos += piece.length;
-      } while (pos < end);
-      response.onCompleted();
+      ServerCallStreamObserver<ReadCommittedResponse> call =
+          (ServerCallStreamObserver<ReadCommittedResponse>) response;
+      CommittedPump pump = new CommittedPump(call, req.getHandle(), m, req.getOffset(), end);
+      call.setOnReadyHandler(pump);
+      pump.run();
     } catch (RuntimeException e) {
       response.onError(ChunkErrors.toStatus(e));
+    }
+  }
+
+  /** Sends committed bytes only while the peer keeps up (gRPC flow control bounds memory). */
+  private final class CommittedPump implements Runnable {
+    private final ServerCallStreamObserver<ReadCommittedResponse> call;
+    private final String handle;
+    private final ChunkMeta meta;
+    private final long end;
+    private long pos; // guarded by this
+    private boolean done; // guarded by this
+
+    CommittedPump(ServerCallStreamObserver<ReadCommittedResponse> call, String handle,
+        ChunkMeta meta, long from, long end) {
+      this.call = call;
+      this.handle = handle;
+      this.meta = meta;
+      this.pos = from;
+      this.end = end;
+    }
+
+    @Override
+    public synchronized void run() {
+      try {
+        while (!done && call.isReady() && !call.isCancelled()) {
+          byte[] piece = engine.store().readCommitted(handle, pos,
+              Math.min(PEER_PIECE_BYTES, Math.max(0, end - pos)));
+          call.onNext(ReadCommittedResponse.newBuilder()
+              .setData(UnsafeByteOperations.unsafeWrap(piece))
+              .setCommittedLength(meta.committedLength())
+              .setCommittedSequence(meta.committedSequence()).setVersion(meta.version())
+              .build());
+          pos += piece.length;
+          if (pos >= end || piece.length == 0) {
+            done = true;
+            call.onCompleted();
+          }
+        }
+      } catch (RuntimeException e) {
+        if (!done) {
+          done = true;
+          call.onError(ChunkErrors.toStatus(e));
+        }
+      }
     }
   }
 
