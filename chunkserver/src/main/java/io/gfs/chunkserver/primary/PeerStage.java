@@ -25,6 +25,7 @@ final class PeerStage implements ClientResponseObserver<StageRequest, StageRespo
   /** Completes when the replica says READY; exceptionally on any failure or the deadline. */
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   private ClientCallStreamObserver<StageRequest> requests;
+  private volatile boolean cancelled;
   private CompletableFuture<Void> writable = new CompletableFuture<>(); // guarded by this
 
   PeerStage(ChunkLocation peer, ReplicationServiceStub stub, Mutation m, long deadlineMs) {
@@ -50,9 +51,22 @@ final class PeerStage implements ClientResponseObserver<StageRequest, StageRespo
   }
 
   void send(ByteString piece) {
-    if (!ready.isDone()) {
-      requests.onNext(StageRequest.newBuilder().setData(piece).build());
+    if (!ended()) {
+      try {
+        requests.onNext(StageRequest.newBuilder().setData(piece).build());
+      } catch (RuntimeException e) {
+        failLocally(e); // a broken call fails this replica only, never the mutation
+      }
     }
+  }
+
+  private boolean ended() {
+    return cancelled || ready.isDone();
+  }
+
+  private void failLocally(RuntimeException e) {
+    ready.completeExceptionally(ChunkErrors.fromThrowable(e));
+    signalWritable();
   }
 
   /** Completes once the stream can take more, or the stage has failed (it no longer matters). */
@@ -69,13 +83,19 @@ final class PeerStage implements ClientResponseObserver<StageRequest, StageRespo
   }
 
   void finish() {
-    if (!ready.isDone()) {
-      requests.onCompleted();
+    if (!ended()) {
+      try {
+        requests.onCompleted();
+      } catch (RuntimeException e) {
+        failLocally(e);
+      }
     }
   }
 
+  /** Gives up on this replica for this mutation; may race with the session's own calls. */
   void cancel(String reason) {
-    if (!ready.isDone()) {
+    if (!ended()) {
+      cancelled = true;
       requests.cancel(reason, null);
     }
   }

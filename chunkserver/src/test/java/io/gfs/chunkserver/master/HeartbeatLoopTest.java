@@ -66,16 +66,22 @@ class HeartbeatLoopTest {
 
   @Test
   void executesLeaderCommandsButIgnoresOlderTerms() throws Exception {
-    cluster = new TestCluster(dir, 2, 1 << 20);
+    cluster = new TestCluster(dir, 2, 8 << 20);
     cluster.master.assign(handle, 1, "cs1", cluster.locations(0));
-    cluster.write(0, handle, 1, -1, new byte[4321]).get(60, TimeUnit.SECONDS);
+    // several 1 MiB copy pieces
+    byte[] big = new byte[1_500_000];
+    new java.util.Random(7).nextBytes(big);
+    cluster.write(0, handle, 1, 0, big).get(60, TimeUnit.SECONDS);
+    cluster.write(0, handle, 1, big.length, big).get(60, TimeUnit.SECONDS);
+    cluster.write(0, handle, 1, 2L * big.length, new byte[4321]).get(60, TimeUnit.SECONDS);
+    long total = 2L * big.length + 4321;
 
     cluster.master.setTerm(5);
     cluster.master.commandsFor("cs2").add(ChunkCommand.newBuilder().setTerm(5).setCopyChunk(
         CopyChunkCommand.newBuilder().setHandle(handle).setVersion(1)
             .setSource(cluster.node(0).location())).build());
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.node(1).store().state(handle)
-        .map(m -> m.committedLength() == 4321).orElse(false));
+        .map(m -> m.committedLength() == total).orElse(false));
     assertThat(cluster.committedBytes(1, handle)).isEqualTo(cluster.committedBytes(0, handle));
 
     cluster.master.commandsFor("cs1").add(ChunkCommand.newBuilder().setTerm(4).setDeleteChunk(

@@ -170,4 +170,12 @@ class ChunkStoreTest {
           .isEqualTo(ChunkException.Code.CHECKSUM_MISMATCH);
     }
   }
+
+  @Test
+  void diskFullBecomesNoSpace() {
+    assertThat(ChunkStore.translate("commit", new IOException("No space left on device"))
+        .code()).isEqualTo(ChunkException.Code.NO_SPACE);
+    assertThat(ChunkStore.translate("commit", new IOException("Input/output error")).code())
+        .isEqualTo(ChunkException.Code.INTERNAL);
+  }
 }

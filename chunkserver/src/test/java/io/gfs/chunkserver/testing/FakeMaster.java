@@ -50,6 +50,8 @@ public final class FakeMaster implements AutoCloseable {
   public volatile boolean askReregister;
   public final java.util.concurrent.atomic.AtomicInteger heartbeatCalls =
       new java.util.concurrent.atomic.AtomicInteger();
+  /** A follower answers leader-only calls with UNAVAILABLE and this leader address. */
+  public volatile String followerOf;
   private volatile long term = 1;
   private final Server server;
 
@@ -79,12 +81,24 @@ public final class FakeMaster implements AutoCloseable {
         .setPrimary(primary).addAllReplicas(replicas).build());
   }
 
+  private boolean redirected(StreamObserver<?> obs) {
+    String leader = followerOf;
+    if (leader == null) {
+      return false;
+    }
+    io.grpc.Metadata trailers = new io.grpc.Metadata();
+    trailers.put(io.grpc.Metadata.Key.of("gfs-leader", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        leader);
+    obs.onError(Status.UNAVAILABLE.withDescription("not leader").asRuntimeException(trailers));
+    return true;
+  }
+
   private final class Service extends ChunkserverControlServiceGrpc.ChunkserverControlServiceImplBase {
     @Override
     public void register(RegisterRequest req, StreamObserver<RegisterResponse> obs) {
       registrations.put(req.getIdentity().getServerId(), req);
       registerCalls.incrementAndGet();
-      obs.onNext(RegisterResponse.newBuilder().setLeader(true).setTerm(term)
+      obs.onNext(RegisterResponse.newBuilder().setLeader(followerOf == null).setTerm(term)
           .setChunkSize(chunkSizeBytes).build());
       obs.onCompleted();
     }
@@ -93,7 +107,7 @@ public final class FakeMaster implements AutoCloseable {
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
       heartbeats.put(req.getIdentity().getServerId(), req);
       heartbeatCalls.incrementAndGet();
-      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setLeader(true).setTerm(term)
+      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setLeader(followerOf == null).setTerm(term)
           .setChunkSize(chunkSizeBytes).setReregister(askReregister);
       askReregister = false;
       Queue<ChunkCommand> mine = commandsFor(req.getIdentity().getServerId());
@@ -106,6 +120,9 @@ public final class FakeMaster implements AutoCloseable {
 
     @Override
     public void reportCommit(ReportCommitRequest req, StreamObserver<ReportCommitResponse> obs) {
+      if (redirected(obs)) {
+        return;
+      }
       commits.addAll(req.getCommitsList());
       obs.onNext(ReportCommitResponse.getDefaultInstance());
       obs.onCompleted();
@@ -113,6 +130,9 @@ public final class FakeMaster implements AutoCloseable {
 
     @Override
     public void claimPrimary(ClaimPrimaryRequest req, StreamObserver<ClaimPrimaryResponse> obs) {
+      if (redirected(obs)) {
+        return;
+      }
       ChunkInfo c = chunks.get(req.getHandle());
       if (c == null || !c.getPrimary().equals(req.getServerId())) {
         obs.onError(Status.FAILED_PRECONDITION.withDescription("not your lease")
@@ -128,6 +148,9 @@ public final class FakeMaster implements AutoCloseable {
 
     @Override
     public void renewLease(RenewLeaseRequest req, StreamObserver<RenewLeaseResponse> obs) {
+      if (redirected(obs)) {
+        return;
+      }
       RenewLeaseResponse.Builder b = RenewLeaseResponse.newBuilder();
       for (String h : req.getHandlesList()) {
         ChunkInfo c = chunks.get(h);
@@ -147,6 +170,9 @@ public final class FakeMaster implements AutoCloseable {
     @Override
     public void reportReplicaProblem(ReportReplicaProblemRequest req,
         StreamObserver<ReportReplicaProblemResponse> obs) {
+      if (redirected(obs)) {
+        return;
+      }
       problems.add(req);
       obs.onNext(ReportReplicaProblemResponse.getDefaultInstance());
       obs.onCompleted();

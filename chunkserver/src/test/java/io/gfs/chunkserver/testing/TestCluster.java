@@ -25,10 +25,21 @@ public final class TestCluster implements AutoCloseable {
   private final long chunkSizeBytes;
   private final ChunkserverNode[] nodes;
 
+  private final List<String> masterAddresses;
+
   public TestCluster(Path root, int size, long chunkSizeBytes) throws Exception {
+    this(root, size, chunkSizeBytes, new FakeMaster(60_000, chunkSizeBytes), List.of());
+  }
+
+  /** {@code extraMasters}: more master addresses every chunkserver also heartbeats to. */
+  public TestCluster(Path root, int size, long chunkSizeBytes, FakeMaster master,
+      List<String> extraMasters) throws Exception {
     this.root = root;
     this.chunkSizeBytes = chunkSizeBytes;
-    this.master = new FakeMaster(60_000, chunkSizeBytes);
+    this.master = master;
+    List<String> all = new ArrayList<>(extraMasters);
+    all.add(master.address());
+    this.masterAddresses = List.copyOf(all);
     this.nodes = new ChunkserverNode[size];
     for (int i = 0; i < size; i++) {
       start(i);
@@ -41,7 +52,7 @@ public final class TestCluster implements AutoCloseable {
 
   public ChunkserverNode start(int i) throws Exception {
     ChunkserverConfig config = new ChunkserverConfig(id(i), root.resolve(id(i)), "127.0.0.1",
-        "127.0.0.1", 0, 0, 0, List.of(master.address()), Duration.ofMillis(200),
+        "127.0.0.1", 0, 0, 0, masterAddresses, Duration.ofMillis(200),
         chunkSizeBytes, 4, FAST, "test");
     nodes[i] = new ChunkserverNode(config, ChunkserverNode.DataPlaneStarter.NONE,
         InstantSource.system()).start();
