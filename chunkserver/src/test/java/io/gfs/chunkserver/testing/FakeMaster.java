@@ -52,6 +52,10 @@ public final class FakeMaster implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
   /** A follower answers leader-only calls with UNAVAILABLE and this leader address. */
   public volatile String followerOf;
+  public final java.util.concurrent.atomic.AtomicInteger renewCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+  public final java.util.concurrent.atomic.AtomicInteger claimCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile long term = 1;
   private final Server server;
 
@@ -133,6 +137,7 @@ public final class FakeMaster implements AutoCloseable {
       if (redirected(obs)) {
         return;
       }
+      claimCalls.incrementAndGet();
       ChunkInfo c = chunks.get(req.getHandle());
       if (c == null || !c.getPrimary().equals(req.getServerId())) {
         obs.onError(Status.FAILED_PRECONDITION.withDescription("not your lease")
@@ -151,6 +156,7 @@ public final class FakeMaster implements AutoCloseable {
       if (redirected(obs)) {
         return;
       }
+      renewCalls.incrementAndGet();
       RenewLeaseResponse.Builder b = RenewLeaseResponse.newBuilder();
       for (String h : req.getHandlesList()) {
         ChunkInfo c = chunks.get(h);

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 /** Real chunkservers on 127.0.0.1 ephemeral ports, with a real gRPC fake master. */
 public final class TestCluster implements AutoCloseable {
   public static final PrimarySettings FAST = new PrimarySettings(Duration.ofSeconds(2),
-      Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(1), Duration.ofMillis(50));
+      Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(2), Duration.ofMillis(50));
 
   public final FakeMaster master;
   private final Path root;
