@@ -38,6 +38,7 @@ import org.apache.logging.log4j.Logger;
  */
 final class PrimarySession implements WriteSession {
   private static final Logger LOG = LogManager.getLogger(PrimarySession.class);
+  private static final int MESSAGE_BYTES_MAX = 1 << 20;
 
   private final PrimaryContext ctx;
   private final String handle;
@@ -150,8 +151,13 @@ final class PrimarySession implements WriteSession {
       }
       local.write(ByteBuffer.wrap(bytes));
       ByteString data = UnsafeByteOperations.unsafeWrap(bytes);
-      for (PeerStage s : stages) {
-        s.send(data);
+      // pieces of any size from the data plane become gRPC messages well under the limit
+      for (int from = 0; from < data.size(); from += MESSAGE_BYTES_MAX) {
+        ByteString message = data.substring(from, Math.min(data.size(),
+            from + MESSAGE_BYTES_MAX));
+        for (PeerStage s : stages) {
+          s.send(message);
+        }
       }
     }), ctx.io());
     return tail.thenCompose(v -> failure != null ? CompletableFuture.completedFuture(null)

@@ -90,6 +90,16 @@ class TwoPhaseCommitTest {
   }
 
   @Test
+  void dataPlanePiecesLargerThanAReplicationMessageAreSplit() throws Exception {
+    cluster = new TestCluster(dir, 3, 64L << 20);
+    cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));
+    byte[] big = record(9 << 20, 5);
+    assertThat(get(cluster.write(0, handle, 1, 0, big, big.length)).committedLength())
+        .isEqualTo(big.length);
+    assertThat(cluster.committedBytes(2, handle)).isEqualTo(big);
+  }
+
+  @Test
   void sequentialWritesMustStartAtTheEndOfTheChunk() throws Exception {
     cluster = new TestCluster(dir, 3, CHUNK);
     cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));

@@ -78,10 +78,15 @@ public final class TestCluster implements AutoCloseable {
   /** Sends one write (offset ≥ 0) or record append (offset = -1) through node i's data plane. */
   public CompletableFuture<WriteOutcome> write(int i, String handle, long version, long offset,
       byte[] data) {
+    return write(i, handle, version, offset, data, 16 * 1024);
+  }
+
+  /** As {@link #write(int, String, long, long, byte[])}, in pieces of {@code piece} bytes. */
+  public CompletableFuture<WriteOutcome> write(int i, String handle, long version, long offset,
+      byte[] data, int piece) {
     WriteSession s = nodes[i].operations().beginWrite(handle, version, offset, data.length,
         Crc32cBlocks.crc(data, 0, data.length));
     CompletableFuture<Void> fed = CompletableFuture.completedFuture(null);
-    int piece = 16 * 1024;
     for (int off = 0; off < data.length; off += piece) {
       int from = off;
       int len = Math.min(piece, data.length - off);
