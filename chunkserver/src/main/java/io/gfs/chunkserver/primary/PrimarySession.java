@@ -232,6 +232,18 @@ final class PrimarySession implements WriteSession {
           stages.stream().map(s -> s.ready).toList()));
     }, ctx.io()).thenComposeAsync(v -> {
       stages.stream().filter(s -> RpcFutures.succeeded(s.ready)).forEach(ready::add);
+      for (PeerStage s : stages) {
+        ChunkException e = s.ready.isCompletedExceptionally()
+            ? ChunkErrors.fromThrowable(s.ready.handle((r, err) -> err).join()) : null;
+        if (e != null && e.code() == Code.STALE_VERSION) {
+          // a replica has seen a newer version: a newer primary exists, so we are deposed
+          ctx.leases().drop(chunk);
+          LOG.info("{} deposed as primary chunk={} version={} replica={}", ctx.nodeId(), handle,
+              version, s.peer.getServerId());
+          throw new ChunkException(Code.STALE_VERSION, "replica " + s.peer.getServerId()
+              + " has a newer version of chunk " + handle + ": " + e.getMessage());
+        }
+      }
       if (1 + ready.size() < chunk.quorum()) {
         throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
             + mutation.sequence() + " READY on " + (1 + ready.size()) + " of "
