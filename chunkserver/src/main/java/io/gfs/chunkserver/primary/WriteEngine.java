@@ -77,6 +77,10 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
       throw new ChunkException(Code.INVALID_ARGUMENT, "write of " + length + " bytes at "
           + offset + " crosses the chunk end " + chunkSize);
     }
+    // staging plus the chunk copy need twice the bytes; refuse before any byte is streamed
+    if (engine.store().freeBytes() < 2 * length) {
+      throw new ChunkException(Code.NO_SPACE, "not enough free space for " + length + " bytes");
+    }
     return new PrimarySession(ctx, handle, version, offset, length, crc32c);
   }
 

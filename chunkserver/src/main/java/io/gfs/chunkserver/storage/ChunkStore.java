@@ -280,6 +280,15 @@ public final class ChunkStore {
     }
   }
 
+  /** Bytes available for new data on the data directory's file system. */
+  public long freeBytes() {
+    try {
+      return Files.getFileStore(stagingDir).getUsableSpace();
+    } catch (IOException e) {
+      throw translate("free space", e);
+    }
+  }
+
   /** Space figures of the file system holding the data directory. */
   public SpaceUsage space() {
     try {
