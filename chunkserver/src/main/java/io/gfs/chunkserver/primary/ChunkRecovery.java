@@ -7,6 +7,7 @@ import io.gfs.chunkserver.replication.ChunkErrors;
 import io.gfs.chunkserver.replication.PeerChannels;
 import io.gfs.chunkserver.replication.ReplicaEngine;
 import io.gfs.chunkserver.storage.ChunkMeta;
+import io.gfs.proto.CatchUpRequest;
 import io.gfs.proto.ChunkInfo;
 import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.GetChunkStateRequest;
@@ -39,10 +40,15 @@ final class ChunkRecovery {
   private final PeerChannels peers;
   private final MasterCalls master;
   private final long deadlineMs;
+  private final long copyDeadlineMs;
+  private final ChunkLocation self;
 
-  ChunkRecovery(String nodeId, ReplicaEngine engine, PeerChannels peers, MasterCalls master,
-      long deadlineMs) {
+  /** {@code self}: this server's replication address, the source lagging replicas copy from. */
+  ChunkRecovery(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
+      MasterCalls master, long deadlineMs) {
     this.nodeId = nodeId;
+    this.self = self;
+    this.copyDeadlineMs = deadlineMs * 6;
     this.engine = engine;
     this.peers = peers;
     this.master = master;
@@ -107,7 +113,7 @@ final class ChunkRecovery {
     List<String> lagging = new ArrayList<>();
     for (Map.Entry<ChunkLocation, State> e : states.entrySet()) {
       ChunkLocation peer = e.getKey();
-      if (e.getValue().length < best.length) {
+      if (e.getValue().length < best.length && !catchUp(peer, handle, version, best)) {
         lagging.add(peer.getServerId());
         master.reportReplicaProblem(handle, version, peer.getServerId(),
             ReplicaProblem.MISSED_COMMIT, "behind the recovered committed length "
@@ -130,6 +136,22 @@ final class ChunkRecovery {
         best.length, best.sequence, sealed);
     pc.excluded.addAll(lagging);
     return pc;
+  }
+
+  /** Asks a lagging replica to copy what it lacks from this server; false if it could not. */
+  private boolean catchUp(ChunkLocation peer, String handle, long version, State best) {
+    try {
+      peers.blockingStub(peer.getHost(), peer.getReplicationPort())
+          .withDeadlineAfter(copyDeadlineMs, TimeUnit.MILLISECONDS)
+          .catchUp(CatchUpRequest.newBuilder().setHandle(handle).setVersion(version)
+              .setPrimaryId(nodeId).setSource(self).setCommittedLength(best.length)
+              .setCommittedSequence(best.sequence).build());
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("{} lagging replica could not catch up chunk={} replica={} error={}", nodeId,
+          handle, peer.getServerId(), e.toString());
+      return false;
+    }
   }
 
   private void copyFrom(ChunkLocation peer, String handle, long from, State target) {

@@ -8,6 +8,7 @@ import io.gfs.chunkserver.replication.PeerChannels;
 import io.gfs.chunkserver.replication.ReplicaEngine;
 import io.gfs.chunkserver.storage.ChunkHandles;
 import io.gfs.chunkserver.storage.ChunkMeta;
+import io.gfs.proto.ChunkLocation;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -27,17 +28,19 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   private final CommitReporter reporter;
 
   /**
+   * @param self this server's advertised address (lagging replicas copy from it)
    * @param io a named, bounded pool for the primary's staging and commit steps
    * @param timer a named scheduler for coalesced commit reports
    * @param chunkSizeBytes the cluster's chunk size, as last learned from the master
    */
-  public WriteEngine(String nodeId, ReplicaEngine engine, PeerChannels peers, MasterCalls master,
+  public WriteEngine(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
+      MasterCalls master,
       Executor io, ScheduledExecutorService timer, InstantSource clock, PrimarySettings settings,
       LongSupplier chunkSizeBytes) {
     this.engine = engine;
     this.reporter = new CommitReporter(nodeId, master, timer,
         Math.max(1, settings.commitReportInterval().toMillis()));
-    ChunkRecovery recovery = new ChunkRecovery(nodeId, engine, peers, master,
+    ChunkRecovery recovery = new ChunkRecovery(nodeId, self, engine, peers, master,
         settings.replicaDeadline().toMillis());
     LeaseTable leases = new LeaseTable(nodeId, master, recovery, io, clock, settings);
     this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,

@@ -2,6 +2,7 @@ package io.gfs.chunkserver.replication;
 
 import io.gfs.chunkserver.dataplane.ChunkException;
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.storage.ChunkMeta;
 import io.gfs.chunkserver.storage.ChunkStore;
 import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.ReadCommittedRequest;
@@ -66,5 +67,49 @@ public final class ChunkCopier {
     }
     LOG.info("{} chunk copied chunk={} version={} length={} source={}", nodeId, handle, version,
         pos, source.getServerId());
+  }
+
+  /**
+   * Brings this replica up to a new primary's recovered state by copying the committed bytes it
+   * lacks from {@code source}. Appends only: bytes already committed here are never rewritten.
+   */
+  public ChunkMeta catchUp(String handle, long version, ChunkLocation source, long targetLength,
+      long targetSequence) {
+    ChunkMeta local = engine.state(handle).orElseGet(
+        () -> engine.store().createIfAbsent(handle, version));
+    if (local.version() > version) {
+      throw new ChunkException(Code.STALE_VERSION, "replica version " + local.version()
+          + " is newer than " + version);
+    }
+    long pos = local.committedLength();
+    if (pos > targetLength) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "replica is ahead of the target length "
+          + targetLength + " at " + pos);
+    }
+    if (pos < targetLength) {
+      try {
+        Iterator<ReadCommittedResponse> it = peers.blockingStub(source.getHost(),
+                source.getReplicationPort())
+            .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+            .readCommitted(ReadCommittedRequest.newBuilder().setHandle(handle).setOffset(pos)
+                .setLength(targetLength - pos).build());
+        while (it.hasNext() && pos < targetLength) {
+          ReadCommittedResponse piece = it.next();
+          long after = pos + piece.getData().size();
+          long seq = after >= targetLength ? targetSequence : local.committedSequence();
+          engine.store().appendCommitted(handle, pos, piece.getData().asReadOnlyByteBuffer(),
+              seq);
+          pos = after;
+        }
+      } catch (RuntimeException e) {
+        throw ChunkErrors.fromThrowable(e);
+      }
+    }
+    if (pos != targetLength) {
+      throw new ChunkException(Code.INTERNAL, "caught up to " + pos + " of " + targetLength);
+    }
+    LOG.info("{} replica caught up chunk={} from={} to={} source={}", nodeId, handle,
+        local.committedLength(), targetLength, source.getServerId());
+    return engine.state(handle).orElseThrow();
   }
 }

@@ -19,13 +19,13 @@ public final class ReplicationServer implements AutoCloseable {
 
   /** {@code executor}: a named, bounded pool; stage writes run on it and block it (backpressure). */
   public ReplicationServer(String nodeId, InetSocketAddress bind, ReplicaEngine engine,
-      ExecutorService executor) {
+      ChunkCopier copier, ExecutorService executor) {
     this.nodeId = nodeId;
     this.server = NettyServerBuilder.forAddress(bind)
         .executor(executor)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .addService(new ReplicationServiceImpl(engine))
+        .addService(new ReplicationServiceImpl(engine, copier))
         .build();
   }
 

@@ -7,6 +7,8 @@ import io.gfs.chunkserver.storage.ChunkMeta;
 import io.gfs.chunkserver.storage.StageFile;
 import io.gfs.proto.AbortRequest;
 import io.gfs.proto.AbortResponse;
+import io.gfs.proto.CatchUpRequest;
+import io.gfs.proto.CatchUpResponse;
 import io.gfs.proto.CommitRequest;
 import io.gfs.proto.CommitResponse;
 import io.gfs.proto.GetChunkStateRequest;
@@ -32,9 +34,11 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
   private static final int PEER_PIECE_BYTES = 1 << 20;
 
   private final ReplicaEngine engine;
+  private final ChunkCopier copier;
 
-  public ReplicationServiceImpl(ReplicaEngine engine) {
+  public ReplicationServiceImpl(ReplicaEngine engine, ChunkCopier copier) {
     this.engine = engine;
+    this.copier = copier;
   }
 
   @Override
@@ -160,6 +164,18 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
       LOG.debug("{} version set by primary chunk={} primary={}", engine.nodeId(),
           req.getHandle(), req.getPrimaryId());
       response.onNext(SetVersionResponse.newBuilder().setState(toState(Optional.of(m))).build());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(ChunkErrors.toStatus(e));
+    }
+  }
+
+  @Override
+  public void catchUp(CatchUpRequest req, StreamObserver<CatchUpResponse> response) {
+    try {
+      ChunkMeta m = copier.catchUp(req.getHandle(), req.getVersion(), req.getSource(),
+          req.getCommittedLength(), req.getCommittedSequence());
+      response.onNext(CatchUpResponse.newBuilder().setState(toState(Optional.of(m))).build());
       response.onCompleted();
     } catch (RuntimeException e) {
       response.onError(ChunkErrors.toStatus(e));

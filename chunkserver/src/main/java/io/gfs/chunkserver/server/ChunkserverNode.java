@@ -97,23 +97,25 @@ public final class ChunkserverNode implements AutoCloseable {
 
       store = ChunkStore.open(id, config.dataDir());
       replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256);
-      replicationServer = new ReplicationServer(id,
-          new InetSocketAddress(config.bindAddress(), config.replicationPort()), replicas,
-          replServer).start();
-      started.add(replicationServer);
       PeerChannels peers = new PeerChannels(grpcClient);
       started.add(peers);
+      ChunkCopier copier = new ChunkCopier(id, replicas, peers,
+          config.primary().replicaDeadline().multipliedBy(6).toMillis());
+      replicationServer = new ReplicationServer(id,
+          new InetSocketAddress(config.bindAddress(), config.replicationPort()), replicas,
+          copier, replServer).start();
+      started.add(replicationServer);
       MasterLink master = new MasterLink(id, config.masters(), grpcClient,
           config.primary().masterDeadline());
       started.add(master);
-      writeEngine = new WriteEngine(id, replicas, peers, master, io, timer, clock,
+      ChunkLocation self = ChunkLocation.newBuilder().setServerId(id)
+          .setHost(config.advertisedHost()).setReplicationPort(replicationServer.port()).build();
+      writeEngine = new WriteEngine(id, self, replicas, peers, master, io, timer, clock,
           config.primary(), chunkSizeBytes::get);
       started.add(writeEngine);
       dataPlane = dataPlaneStarter.start(writeEngine, config);
       started.add(dataPlane);
 
-      ChunkCopier copier = new ChunkCopier(id, replicas, peers,
-          config.primary().replicaDeadline().multipliedBy(6).toMillis());
       ResourceSampler sampler = new ResourceSampler(store);
       HeartbeatLoop heartbeats = new HeartbeatLoop(id, master, this::identity, sampler::sample,
           this::inventory, new Commands(copier), commands, timer, config.heartbeatInterval(),

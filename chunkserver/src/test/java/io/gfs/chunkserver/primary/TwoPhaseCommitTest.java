@@ -228,6 +228,26 @@ class TwoPhaseCommitTest {
     assertThat(cluster.committedBytes(2, handle)).isEqualTo(after);
   }
 
+  @Test
+  void newPrimaryBringsALaggingReplicaUpInsteadOfLeavingItStale() throws Exception {
+    cluster = new TestCluster(dir, 3, CHUNK);
+    cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));
+    get(cluster.write(0, handle, 1, -1, record(1000, 1)));
+    cluster.stop(2);
+    get(cluster.write(0, handle, 1, -1, record(2000, 2)));
+    cluster.start(2);
+    assertThat(cluster.node(2).store().state(handle).orElseThrow().committedLength())
+        .isEqualTo(1000);
+    cluster.master.problems.clear();
+
+    cluster.master.assign(handle, 2, "cs2", cluster.locations(0, 1, 2));
+    assertThat(get(cluster.write(1, handle, 2, -1, record(10, 3))).offset()).isEqualTo(3000);
+    assertThat(cluster.committedBytes(2, handle)).isEqualTo(cluster.committedBytes(1, handle))
+        .hasSize(3010);
+    assertThat(cluster.committedBytes(0, handle)).isEqualTo(cluster.committedBytes(1, handle));
+    assertThat(cluster.master.problems).isEmpty();
+  }
+
   private static io.gfs.proto.ChunkLocation unreachable(String id) throws Exception {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
         java.net.InetAddress.getLoopbackAddress())) {
