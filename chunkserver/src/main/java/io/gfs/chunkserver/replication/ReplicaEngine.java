@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -30,6 +31,7 @@ public final class ReplicaEngine {
   private final ScheduledExecutorService timer;
   private final Duration commitWaitMax;
   private final int pendingCommitsMax;
+  private final LongSupplier chunkSizeBytes;
   private final Map<StageKey, StageFile> stages = new ConcurrentHashMap<>();
   private final Map<String, Sequencer> sequencers = new ConcurrentHashMap<>();
 
@@ -43,8 +45,10 @@ public final class ReplicaEngine {
 
   private record Pending(Mutation mutation, CompletableFuture<ChunkMeta> result) {}
 
+  /** {@code chunkSizeBytes}: the cluster's chunk size; no mutation may reach beyond it. */
   public ReplicaEngine(String nodeId, ChunkStore store, ScheduledExecutorService timer,
-      Duration commitWaitMax, int pendingCommitsMax) {
+      Duration commitWaitMax, int pendingCommitsMax, LongSupplier chunkSizeBytes) {
+    this.chunkSizeBytes = chunkSizeBytes;
     this.nodeId = nodeId;
     this.store = store;
     this.timer = timer;
@@ -63,6 +67,11 @@ public final class ReplicaEngine {
   /** Starts staging a mutation; a chunk this replica does not hold yet is created here. */
   public StageFile beginStage(Mutation m) {
     ChunkHandles.require(m.handle());
+    long chunkSize = chunkSizeBytes.getAsLong();
+    if (m.length() > chunkSize || m.offset() > chunkSize - m.length()) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "mutation of " + m.length() + " bytes at "
+          + m.offset() + " does not fit in a chunk of " + chunkSize);
+    }
     ChunkMeta meta = fence(m.handle(), m.version());
     if (meta.sealed()) {
       throw new ChunkException(Code.CHUNK_FULL, "chunk " + m.handle() + " is sealed");

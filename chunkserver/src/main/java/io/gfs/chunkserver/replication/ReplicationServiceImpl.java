@@ -197,10 +197,14 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
   public void readCommitted(ReadCommittedRequest req,
       StreamObserver<ReadCommittedResponse> response) {
     try {
+      if (req.getOffset() < 0 || req.getLength() < 0) { // uint64 beyond Long.MAX_VALUE
+        throw new ChunkException(Code.INVALID_ARGUMENT, "offset or length out of range");
+      }
       ChunkMeta m = engine.state(req.getHandle()).orElseThrow(
           () -> new ChunkException(Code.NOT_FOUND, "no replica of chunk " + req.getHandle()));
       long end = req.getLength() == 0 ? m.committedLength()
-          : Math.min(m.committedLength(), req.getOffset() + req.getLength());
+          : Math.min(m.committedLength(), req.getOffset() + Math.min(req.getLength(),
+              m.committedLength()));
       ServerCallStreamObserver<ReadCommittedResponse> call =
           (ServerCallStreamObserver<ReadCommittedResponse>) response;
       CommittedPump pump = new CommittedPump(call, req.getHandle(), m, req.getOffset(), end);

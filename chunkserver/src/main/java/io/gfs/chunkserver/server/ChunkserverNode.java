@@ -96,7 +96,8 @@ public final class ChunkserverNode implements AutoCloseable {
       ExecutorService commands = own(NamedThreads.fixed(id + "-commands", 1));
 
       store = ChunkStore.open(id, config.dataDir());
-      replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256);
+      replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256,
+          chunkSizeBytes::get);
       PeerChannels peers = new PeerChannels(grpcClient);
       started.add(peers);
       ChunkCopier copier = new ChunkCopier(id, replicas, peers,

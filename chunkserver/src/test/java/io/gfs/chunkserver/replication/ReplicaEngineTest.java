@@ -44,7 +44,7 @@ class ReplicaEngineTest {
   @Test
   void commitsArrivingOutOfOrderAreAppliedInSequence() throws Exception {
     ReplicaEngine engine = new ReplicaEngine("r1", ChunkStore.open("r1", dir), timer,
-        Duration.ofSeconds(30), 16);
+        Duration.ofSeconds(30), 16, () -> 1 << 20);
     Mutation m1 = stage(engine, 1, 1, 0, 0, "aaaa".getBytes());
     Mutation m2 = stage(engine, 1, 2, 1, 4, "bbb".getBytes());
     Mutation m3 = stage(engine, 1, 3, 2, 7, "cc".getBytes());
@@ -67,7 +67,7 @@ class ReplicaEngineTest {
   @Test
   void stageAndCommitWithAnOlderVersionAreRejected() throws Exception {
     ReplicaEngine engine = new ReplicaEngine("r1", ChunkStore.open("r1", dir), timer,
-        Duration.ofSeconds(30), 16);
+        Duration.ofSeconds(30), 16, () -> 1 << 20);
     Mutation old = stage(engine, 1, 1, 0, 0, "x".getBytes());
     engine.setVersion(handle, 2);
     assertThatThrownBy(() -> stage(engine, 1, 2, 0, 0, "y".getBytes()))
@@ -81,9 +81,22 @@ class ReplicaEngineTest {
   @Test
   void earlyCommitGivesUpAfterItsDeadline() throws Exception {
     ReplicaEngine engine = new ReplicaEngine("r1", ChunkStore.open("r1", dir), timer,
-        Duration.ofMillis(200), 16);
+        Duration.ofMillis(200), 16, () -> 1 << 20);
     stage(engine, 1, 1, 0, 0, "a".getBytes());
     Mutation m2 = stage(engine, 1, 2, 1, 1, "b".getBytes());
     assertThat(engine.commit(m2)).failsWithin(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void hostileLengthsAndHandlesAreRejectedBeforeStaging() throws Exception {
+    ReplicaEngine engine = new ReplicaEngine("r1", ChunkStore.open("r1", dir), timer,
+        Duration.ofSeconds(30), 16, () -> 1 << 20);
+    assertThatThrownBy(() -> engine.beginStage(new Mutation(handle, 1, "p", 1, 0, 0,
+        Long.MAX_VALUE, 0))).isInstanceOf(ChunkException.class);
+    assertThatThrownBy(() -> engine.beginStage(new Mutation(handle, 1, "p", 1, 0,
+        Long.MAX_VALUE - 1, 2, 0))).isInstanceOf(ChunkException.class);
+    assertThatThrownBy(() -> engine.beginStage(new Mutation("../../x", 1, "p", 1, 0, 0, 2, 0)))
+        .isInstanceOf(ChunkException.class);
+    assertThat(engine.state(handle)).isEmpty();
   }
 }
