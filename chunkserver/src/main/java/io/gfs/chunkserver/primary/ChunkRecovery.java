@@ -42,10 +42,12 @@ final class ChunkRecovery {
   private final long deadlineMs;
   private final long copyDeadlineMs;
   private final ChunkLocation self;
+  private final WriteMetrics metrics;
 
   /** {@code self}: this server's replication address, the source lagging replicas copy from. */
   ChunkRecovery(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
-      MasterCalls master, long deadlineMs) {
+      MasterCalls master, long deadlineMs, WriteMetrics metrics) {
+    this.metrics = metrics;
     this.nodeId = nodeId;
     this.self = self;
     this.copyDeadlineMs = deadlineMs * 6;
@@ -58,6 +60,7 @@ final class ChunkRecovery {
   private record State(long length, long sequence, boolean sealed, long version) {}
 
   PrimaryChunk recover(ChunkInfo info) {
+    metrics.recoveries.inc();
     String handle = info.getHandle();
     long version = info.getVersion();
     List<ChunkLocation> secondaries = new ArrayList<>();

@@ -20,4 +20,5 @@ record PrimaryContext(
     ScheduledExecutorService timer,
     InstantSource clock,
     PrimarySettings settings,
-    LongSupplier chunkSizeBytes) {}
+    LongSupplier chunkSizeBytes,
+    WriteMetrics metrics) {}

@@ -57,6 +57,7 @@ final class PrimarySession implements WriteSession {
   private volatile StageFile local;
   private volatile List<PeerStage> stages = List.of();
   private volatile boolean committedHere;
+  private final long startedNanos = System.nanoTime();
 
   PrimarySession(PrimaryContext ctx, String handle, long version, long offset, long length,
       int crc32c) {
@@ -292,8 +293,12 @@ final class PrimarySession implements WriteSession {
     }, ctx.io()).whenCompleteAsync((o, err) -> {
       if (err != null) {
         cleanUp();
+        ctx.metrics().failed.inc();
         outcome.completeExceptionally(ChunkErrors.fromThrowable(err));
       } else {
+        ctx.metrics().committed.inc();
+        ctx.metrics().committedBytes.inc(length);
+        ctx.metrics().latency.update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         outcome.complete(o);
       }
     }, ctx.io());
@@ -311,6 +316,7 @@ final class PrimarySession implements WriteSession {
     if (!chunk.excluded.add(peer.getServerId())) {
       return;
     }
+    ctx.metrics().missedCommits.inc();
     LOG.warn("{} replica missed a commit, reporting stale chunk={} version={} replica={}"
         + " error={}", ctx.nodeId(), handle, version, peer.getServerId(), String.valueOf(why));
     ctx.master().reportReplicaProblem(handle, version, peer.getServerId(),

@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.primary;
 
+import com.codahale.metrics.MetricRegistry;
 import io.gfs.chunkserver.dataplane.ChunkException;
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.dataplane.ChunkOperations;
@@ -36,15 +37,16 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   public WriteEngine(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
       MasterCalls master,
       Executor io, ScheduledExecutorService timer, InstantSource clock, PrimarySettings settings,
-      LongSupplier chunkSizeBytes) {
+      LongSupplier chunkSizeBytes, MetricRegistry metrics) {
+    WriteMetrics writeMetrics = new WriteMetrics(metrics);
     this.engine = engine;
     this.reporter = new CommitReporter(nodeId, master, timer,
         Math.max(1, settings.commitReportInterval().toMillis()));
     ChunkRecovery recovery = new ChunkRecovery(nodeId, self, engine, peers, master,
-        settings.replicaDeadline().toMillis());
+        settings.replicaDeadline().toMillis(), writeMetrics);
     LeaseTable leases = new LeaseTable(nodeId, master, recovery, io, clock, settings);
     this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
-        clock, settings, chunkSizeBytes);
+        clock, settings, chunkSizeBytes, writeMetrics);
   }
 
   @Override

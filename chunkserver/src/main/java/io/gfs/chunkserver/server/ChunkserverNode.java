@@ -1,5 +1,7 @@
 package io.gfs.chunkserver.server;
 
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
 import io.gfs.chunkserver.dataplane.ChunkOperations;
 import io.gfs.chunkserver.master.CommandHandler;
 import io.gfs.chunkserver.master.HeartbeatLoop;
@@ -70,6 +72,7 @@ public final class ChunkserverNode implements AutoCloseable {
   private final DataPlaneStarter dataPlaneStarter;
   private final InstantSource clock;
   private final AtomicLong chunkSizeBytes;
+  private final MetricRegistry metrics;
   private final List<AutoCloseable> started = new ArrayList<>(); // closed in reverse order
   private ChunkStore store;
   private ReplicaEngine replicas;
@@ -79,6 +82,13 @@ public final class ChunkserverNode implements AutoCloseable {
 
   public ChunkserverNode(ChunkserverConfig config, DataPlaneStarter dataPlaneStarter,
       InstantSource clock) {
+    this(config, dataPlaneStarter, clock, new MetricRegistry());
+  }
+
+  /** {@code metrics}: the process's registry (the admin server exposes it). */
+  public ChunkserverNode(ChunkserverConfig config, DataPlaneStarter dataPlaneStarter,
+      InstantSource clock, MetricRegistry metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.dataPlaneStarter = dataPlaneStarter;
     this.clock = clock;
@@ -112,7 +122,13 @@ public final class ChunkserverNode implements AutoCloseable {
       ChunkLocation self = ChunkLocation.newBuilder().setServerId(id)
           .setHost(config.advertisedHost()).setReplicationPort(replicationServer.port()).build();
       writeEngine = new WriteEngine(id, self, replicas, peers, master, io, timer, clock,
-          config.primary(), chunkSizeBytes::get);
+          config.primary(), chunkSizeBytes::get, metrics);
+      // replaced, not reused: a restarted node in the same registry reports its new store
+      metrics.remove("gfs.chunkserver.storage.chunks");
+      metrics.register("gfs.chunkserver.storage.chunks",
+          (Gauge<Integer>) () -> store.inventory().size());
+      metrics.remove("gfs.chunkserver.storage.free.bytes");
+      metrics.register("gfs.chunkserver.storage.free.bytes", (Gauge<Long>) store::freeBytes);
       started.add(writeEngine);
       dataPlane = dataPlaneStarter.start(writeEngine, config);
       started.add(dataPlane);
@@ -190,6 +206,10 @@ public final class ChunkserverNode implements AutoCloseable {
   /** The storage and write engine, for the data-plane server. */
   public ChunkOperations operations() {
     return writeEngine;
+  }
+
+  public MetricRegistry metrics() {
+    return metrics;
   }
 
   public ChunkStore store() {

@@ -87,6 +87,10 @@ class TwoPhaseCommitTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.master.commits.stream()
         .anyMatch(c -> c.getHandle().equals(handle) && c.getCommittedLength() == total));
     assertThat(cluster.master.problems).isEmpty();
+    assertThat(cluster.node(0).metrics().counter("gfs.chunkserver.write.committed").getCount())
+        .isEqualTo(12);
+    assertThat(cluster.node(0).metrics().getGauges().get("gfs.chunkserver.storage.chunks")
+        .getValue()).isEqualTo(1);
   }
 
   @Test
