@@ -48,6 +48,7 @@ public final class MasterLink implements MasterCalls, AutoCloseable {
   private final Duration deadline;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String leader;
+  private volatile boolean closed;
 
   /** {@code masters}: "host:port" of every master's API. */
   public MasterLink(String nodeId, List<String> masters, Executor executor, Duration deadline) {
@@ -66,6 +67,9 @@ public final class MasterLink implements MasterCalls, AutoCloseable {
 
   /** A stub for one master, with the call deadline applied. */
   public ChunkserverControlServiceStub stub(String address) {
+    if (closed) {
+      throw new IllegalStateException("master link is closed");
+    }
     ManagedChannel ch = channels.computeIfAbsent(address, a -> {
       int colon = a.lastIndexOf(':');
       if (colon <= 0) {
@@ -107,7 +111,14 @@ public final class MasterLink implements MasterCalls, AutoCloseable {
   private <T> void attempt(BiConsumer<ChunkserverControlServiceStub, StreamObserver<T>> call,
       List<String> order, int i, int attemptsLeft, CompletableFuture<T> result) {
     String target = order.get(i % order.size());
-    call.accept(stub(target), new StreamObserver<>() {
+    ChunkserverControlServiceStub stub;
+    try {
+      stub = stub(target);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+      return;
+    }
+    call.accept(stub, new StreamObserver<>() {
       @Override
       public void onNext(T value) {
         noteLeader(target);
@@ -185,6 +196,7 @@ public final class MasterLink implements MasterCalls, AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     channels.values().forEach(ManagedChannel::shutdownNow);
   }
 }

@@ -11,7 +11,7 @@ final class RpcFutures {
 
   static <T> CompletableFuture<T> unary(Consumer<StreamObserver<T>> call) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    call.accept(new StreamObserver<>() {
+    StreamObserver<T> observer = new StreamObserver<>() {
       @Override
       public void onNext(T value) {
         f.complete(value);
@@ -26,7 +26,12 @@ final class RpcFutures {
       public void onCompleted() {
         f.completeExceptionally(new IllegalStateException("call ended without a response"));
       }
-    });
+    };
+    try {
+      call.accept(observer);
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e); // e.g. the channel is already closed
+    }
     return f;
   }
 

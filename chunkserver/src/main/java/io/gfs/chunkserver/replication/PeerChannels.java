@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 public final class PeerChannels implements AutoCloseable {
   private final Executor executor;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   /** {@code executor}: a named, bounded pool for response callbacks. */
   public PeerChannels(Executor executor) {
@@ -27,6 +28,9 @@ public final class PeerChannels implements AutoCloseable {
   }
 
   private ManagedChannel channel(String host, int port) {
+    if (closed) {
+      throw new IllegalStateException("peer channels are closed");
+    }
     return channels.computeIfAbsent(host + ":" + port,
         k -> NettyChannelBuilder.forAddress(host, port).usePlaintext().executor(executor)
             .maxInboundMessageSize(4 << 20).build());
@@ -34,6 +38,7 @@ public final class PeerChannels implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     channels.values().forEach(ManagedChannel::shutdownNow);
     for (ManagedChannel ch : channels.values()) {
       try {

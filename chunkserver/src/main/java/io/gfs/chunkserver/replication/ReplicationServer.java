@@ -16,6 +16,7 @@ public final class ReplicationServer implements AutoCloseable {
 
   private final String nodeId;
   private final Server server;
+  private volatile int port = -1;
 
   /** {@code executor}: a named, bounded pool; stage writes run on it and block it (backpressure). */
   public ReplicationServer(String nodeId, InetSocketAddress bind, ReplicaEngine engine,
@@ -31,12 +32,14 @@ public final class ReplicationServer implements AutoCloseable {
 
   public ReplicationServer start() throws IOException {
     server.start();
+    port = server.getPort();
     LOG.info("{} replication server started port={}", nodeId, port());
     return this;
   }
 
+  /** The bound port; still answers after close (the address this server had). */
   public int port() {
-    return server.getPort();
+    return port;
   }
 
   @Override
