@@ -249,17 +249,40 @@ public final class ChunkStore {
     }
   }
 
-  /** Up to 1 MiB of committed bytes from {@code offset}, for a peer. */
+  /**
+   * Up to 1 MiB of committed bytes from {@code offset}, for a peer. The blocks read are checked
+   * against their CRCs first, so a corrupt replica is never copied as a good one.
+   */
   public byte[] readCommitted(String handle, long offset, long maxBytes) {
     ChunkMeta m = require(handle).meta();
-    long n = Math.max(0, Math.min(Math.min(maxBytes, PEER_READ_MAX), m.committedLength() - offset));
-    ByteBuffer buf = ByteBuffer.allocate((int) n);
+    if (offset < 0 || offset > m.committedLength()) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "offset " + offset
+          + " outside the committed length " + m.committedLength());
+    }
+    long n = Math.max(0, Math.min(Math.min(maxBytes, PEER_READ_MAX),
+        m.committedLength() - offset));
+    if (n == 0) {
+      return new byte[0];
+    }
+    long start = offset / Crc32cBlocks.BLOCK * Crc32cBlocks.BLOCK;
+    long alignedEnd = Math.min(m.committedLength(),
+        (offset + n + Crc32cBlocks.BLOCK - 1) / Crc32cBlocks.BLOCK * Crc32cBlocks.BLOCK);
+    ByteBuffer buf = ByteBuffer.allocate((int) (alignedEnd - start));
     try (FileChannel ch = FileChannel.open(dataPath(handle), StandardOpenOption.READ)) {
-      Crc32cBlocks.readFully(ch, buf, offset);
+      Crc32cBlocks.readFully(ch, buf, start);
     } catch (IOException e) {
       throw translate("peer read", e);
     }
-    return buf.array();
+    int firstBlock = Math.toIntExact(start / Crc32cBlocks.BLOCK);
+    int[] crcs = m.blockCrc32c(firstBlock, Crc32cBlocks.blockCount(alignedEnd));
+    int bad = Crc32cBlocks.firstMismatch(buf.array(), start, crcs);
+    if (bad >= 0) {
+      LOG.error("{} checksum mismatch chunk={} block={}", nodeId, handle, firstBlock + bad);
+      throw new ChunkException(Code.CHECKSUM_MISMATCH, "chunk " + handle + " block "
+          + (firstBlock + bad) + " does not match its checksum");
+    }
+    int from = (int) (offset - start);
+    return java.util.Arrays.copyOfRange(buf.array(), from, from + (int) n);
   }
 
   /** Every replica's state, sorted by handle (what heartbeats report). */

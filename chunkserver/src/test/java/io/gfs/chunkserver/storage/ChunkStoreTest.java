@@ -152,6 +152,11 @@ class ChunkStoreTest {
     ReadRegion r = store.read(handle, 1, 0, 200_000);
     assertThat(Crc32cBlocks.firstMismatch(readAll(r), r.chunkOffset(), r.blockCrc32c()))
         .isEqualTo(2);
+    // a peer copy never carries the corrupt block away; other blocks still copy
+    assertThatThrownBy(() -> store.readCommitted(handle, 135_000, 10))
+        .extracting(e -> ((ChunkException) e).code())
+        .isEqualTo(ChunkException.Code.CHECKSUM_MISMATCH);
+    assertThat(store.readCommitted(handle, 70_000, 1000)).hasSize(1000);
   }
 
   @Test
