@@ -18,6 +18,7 @@ import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.ChunkReport;
 import io.gfs.proto.ChunkserverIdentity;
 import io.gfs.proto.CopyChunkCommand;
+import io.gfs.proto.ReplicaProblem;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
@@ -119,6 +120,8 @@ public final class ChunkserverNode implements AutoCloseable {
       MasterLink master = new MasterLink(id, config.masters(), grpcClient,
           config.primary().masterDeadline());
       started.add(master);
+      store.onCorruption((handle, version, detail) -> master.reportReplicaProblem(handle,
+          version, id, ReplicaProblem.CORRUPT, detail));
       ChunkLocation self = ChunkLocation.newBuilder().setServerId(id)
           .setHost(config.advertisedHost()).setReplicationPort(replicationServer.port()).build();
       writeEngine = new WriteEngine(id, self, replicas, peers, master, io, timer, clock,

@@ -35,6 +35,13 @@ public final class ChunkStore {
   private final Path chunksDir;
   private final Path stagingDir;
   private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
+  private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
+
+  /** Told when a replica's bytes do not match their checksums (to report it CORRUPT). */
+  @FunctionalInterface
+  public interface CorruptionListener {
+    void corrupt(String handle, long version, String detail);
+  }
 
   private ChunkStore(String nodeId, Path dataDir) {
     this.nodeId = nodeId;
@@ -127,6 +134,10 @@ public final class ChunkStore {
 
   Path metaPath(String handle) {
     return chunksDir.resolve(ChunkHandles.require(handle) + ".meta");
+  }
+
+  public void onCorruption(CorruptionListener listener) {
+    this.corruptionListener = listener;
   }
 
   public Optional<ChunkMeta> state(String handle) {
@@ -278,6 +289,8 @@ public final class ChunkStore {
     int bad = Crc32cBlocks.firstMismatch(buf.array(), start, crcs);
     if (bad >= 0) {
       LOG.error("{} checksum mismatch chunk={} block={}", nodeId, handle, firstBlock + bad);
+      corruptionListener.corrupt(handle, m.version(), "block " + (firstBlock + bad)
+          + " does not match its checksum");
       throw new ChunkException(Code.CHECKSUM_MISMATCH, "chunk " + handle + " block "
           + (firstBlock + bad) + " does not match its checksum");
     }

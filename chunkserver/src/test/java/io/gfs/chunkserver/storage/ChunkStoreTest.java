@@ -153,10 +153,13 @@ class ChunkStoreTest {
     assertThat(Crc32cBlocks.firstMismatch(readAll(r), r.chunkOffset(), r.blockCrc32c()))
         .isEqualTo(2);
     // a peer copy never carries the corrupt block away; other blocks still copy
+    java.util.List<String> reported = new java.util.ArrayList<>();
+    store.onCorruption((h, v, detail) -> reported.add(h));
     assertThatThrownBy(() -> store.readCommitted(handle, 135_000, 10))
         .extracting(e -> ((ChunkException) e).code())
         .isEqualTo(ChunkException.Code.CHECKSUM_MISMATCH);
     assertThat(store.readCommitted(handle, 70_000, 1000)).hasSize(1000);
+    assertThat(reported).containsExactly(handle);
   }
 
   @Test
