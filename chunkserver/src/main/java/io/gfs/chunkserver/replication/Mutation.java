@@ -4,7 +4,8 @@ import io.gfs.proto.MutationHeader;
 
 /**
  * One mutation of a chunk as the replicas see it: {@code length} bytes at {@code offset}, applied
- * right after mutation {@code prevSequence}. Invariants: offset, length ≥ 0; sequence > prevSequence.
+ * right after mutation {@code prevSequence}. Invariants: offset, length ≥ 0;
+ * sequence > prevSequence.
  */
 public record Mutation(
     String handle,

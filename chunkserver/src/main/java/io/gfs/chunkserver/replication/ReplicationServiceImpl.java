@@ -29,7 +29,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /** Translates the replication gRPC API onto {@link ReplicaEngine}. */
-public final class ReplicationServiceImpl extends ReplicationServiceGrpc.ReplicationServiceImplBase {
+public final class ReplicationServiceImpl
+    extends ReplicationServiceGrpc.ReplicationServiceImplBase {
   private static final Logger LOG = LogManager.getLogger(ReplicationServiceImpl.class);
   private static final int PEER_PIECE_BYTES = 1 << 20;
 
