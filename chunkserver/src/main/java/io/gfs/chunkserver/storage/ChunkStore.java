@@ -35,6 +35,7 @@ public final class ChunkStore {
   private final Path chunksDir;
   private final Path stagingDir;
   private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
+  private final Object[] createLocks = new Object[64];
   private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
 
   /** Told when a replica's bytes do not match their checksums (to report it CORRUPT). */
@@ -47,6 +48,9 @@ public final class ChunkStore {
     this.nodeId = nodeId;
     this.chunksDir = dataDir.resolve("chunks");
     this.stagingDir = dataDir.resolve("staging");
+    for (int i = 0; i < createLocks.length; i++) {
+      createLocks[i] = new Object();
+    }
   }
 
   /**
@@ -161,7 +165,8 @@ public final class ChunkStore {
     if (existing != null) {
       return existing.meta();
     }
-    synchronized (chunks) {
+    // one creator per handle; a striped lock so creating one chunk never waits on another's I/O
+    synchronized (createLocks[Math.floorMod(handle.hashCode(), createLocks.length)]) {
       existing = chunks.get(handle);
       if (existing != null) {
         return existing.meta();
