@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,7 +51,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
     LeaseTable leases = new LeaseTable(nodeId, master, chunkRecovery, recovery, clock,
         settings);
     this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
-        clock, settings, chunkSizeBytes, writeMetrics);
+        clock, settings, chunkSizeBytes, writeMetrics, new AtomicLong(clock.millis() * 1000));
   }
 
   @Override

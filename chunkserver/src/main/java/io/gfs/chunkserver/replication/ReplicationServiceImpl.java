@@ -80,7 +80,7 @@ public final class ReplicationServiceImpl
 
       private void dropStage() {
         if (mutation != null) {
-          engine.abort(mutation.handle(), mutation.version(), mutation.sequence());
+          engine.abort(mutation.handle(), mutation.version(), mutation.stageId());
         }
       }
 
@@ -132,7 +132,7 @@ public final class ReplicationServiceImpl
   @Override
   public void abort(AbortRequest req, StreamObserver<AbortResponse> response) {
     try {
-      engine.abort(req.getHandle(), req.getVersion(), req.getSequence());
+      engine.abort(req.getHandle(), req.getVersion(), req.getStageId());
       response.onNext(AbortResponse.getDefaultInstance());
       response.onCompleted();
     } catch (RuntimeException e) {

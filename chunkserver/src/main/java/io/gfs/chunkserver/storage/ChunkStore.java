@@ -188,11 +188,11 @@ public final class ChunkStore {
   }
 
   /** Opens a stage file for one mutation; the caller owns and closes it. */
-  public StageFile openStage(String handle, long version, long sequence, long length, int crc) {
+  public StageFile openStage(String handle, long version, long stageId, long length, int crc) {
     ChunkHandles.require(handle);
-    Path p = stagingDir.resolve(handle + "-v" + version + "-s" + sequence + ".stage");
+    Path p = stagingDir.resolve(handle + "-v" + version + "-s" + stageId + ".stage");
     try {
-      return new StageFile(p, handle, version, sequence, length, crc);
+      return new StageFile(p, handle, version, stageId, length, crc);
     } catch (IOException e) {
       throw translate("open stage", e);
     }
