@@ -94,7 +94,9 @@ def gfs_raft_problems(result, expected_ids, max_lag=0):
     for node in expected_ids:
         if node not in seen and not any(not r.get("reachable") for r in rows):
             problems.append("master %s is not in the Raft status" % node)
-    if not gfs_raft_leader(result):
+    if not any(r.get("reachable") for r in rows):
+        problems.append("no master is reachable")
+    elif not gfs_raft_leader(result):
         views = ", ".join("%s sees leader %r as %s" % (r.get("id"), r.get("leader"), r.get("role"))
                           for r in rows if r.get("reachable"))
         problems.append("the masters do not agree on one leader (%s)" % views)

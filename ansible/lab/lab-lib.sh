@@ -45,6 +45,7 @@ install_host_packages() {
   command -v ssh >/dev/null || missing+=(openssh-client)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v jq >/dev/null || missing+=(jq)
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -q >/dev/null
