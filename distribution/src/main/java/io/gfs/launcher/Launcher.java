@@ -1,6 +1,7 @@
 package io.gfs.launcher;
 
 import io.gfs.client.cli.GfsCli;
+import io.gfs.master.server.MasterMain;
 import picocli.CommandLine;
 
 /**
@@ -14,6 +15,7 @@ public final class Launcher {
   /** Builds the full command line over the given CLI context. */
   public static CommandLine commandLine(GfsCli cli) {
     CommandLine cmd = GfsCli.commandLine(cli);
+    cmd.addSubcommand("master", new CommandLine(new MasterMain()));
     return cmd;
   }
 

@@ -1,0 +1,376 @@
+package io.gfs.chunkserver.dataplane;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Serves one client connection: dispatches requests in arrival order, answers each exactly once
+ * (or times it out), and stops reading from the socket while a write session is busy, while too
+ * many requests are unanswered, or while the client is not draining replies — so the memory one
+ * connection holds stays bounded whatever the client does. All state is owned by the channel's
+ * event loop; ChunkOperations calls that may block run on the operation executor.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LogManager.getLogger(ConnectionHandler.class);
+
+  private final String node;
+  private final ChunkOperations operations;
+  private final Executor operationExecutor;
+  private final DataPlaneConfig config;
+  private final DataPlaneMetrics metrics;
+
+  // Guarded by the event loop.
+  private final ArrayDeque<Request> queue = new ArrayDeque<>();
+  private final Map<Long, ScheduledFuture<?>> unanswered = new HashMap<>();
+  private WriteInProgress receiving; // the write whose DATA frames are expected next
+  private WriteInProgress unfinished; // begun, finish() not yet called
+  private boolean blocked; // waiting for beginWrite or onData before reading the next frame
+  private boolean draining;
+  private boolean closing;
+  private ChannelHandlerContext ctx;
+  private EngineCalls engine;
+
+  ConnectionHandler(String node, ChunkOperations operations, Executor operationExecutor,
+      DataPlaneConfig config, DataPlaneMetrics metrics) {
+    this.node = node;
+    this.operations = operations;
+    this.operationExecutor = operationExecutor;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.engine = new EngineCalls(node, operationExecutor, ctx.executor());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg instanceof Request.Data d ? d.bytes() : msg);
+      return;
+    }
+    queue.add((Request) msg);
+    drain();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    drain();
+    super.channelWritabilityChanged(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent && unanswered.isEmpty()) {
+      closeWithError(WireFormat.CONNECTION_REQUEST_ID, Status.IDLE_TIMEOUT,
+          "no request for " + config.idleTimeout().toMillis() + " ms");
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      // The socket failed (reset, broken pipe): nobody is left to read an error frame.
+      LOG.debug("{} connection failed remote={} cause={}", node, ctx.channel().remoteAddress(),
+          cause.toString());
+      closing = true;
+      ctx.close();
+      return;
+    }
+    LOG.warn("{} data plane bug, closing connection remote={}", node,
+        ctx.channel().remoteAddress(), cause);
+    closeWithError(WireFormat.CONNECTION_REQUEST_ID, Status.INTERNAL, cause.toString());
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    closing = true;
+    for (Request r : queue) {
+      if (r instanceof Request.Data d) {
+        d.bytes().release();
+      }
+    }
+    queue.clear();
+    unanswered.values().forEach(t -> t.cancel(false));
+    unanswered.clear();
+    if (unfinished != null) {
+      unfinished.abandon("client disconnected");
+    }
+    super.channelInactive(ctx);
+  }
+
+  private void drain() {
+    if (draining) {
+      return; // a reply sent from inside dispatch(); the outer loop continues
+    }
+    draining = true;
+    try {
+      while (!blocked && !closing && !queue.isEmpty()) {
+        Request next = queue.peek();
+        boolean startsRequest =
+            !(next instanceof Request.Data || next instanceof Request.Violation);
+        if (startsRequest && (unanswered.size() >= config.inFlightPerConnectionMax()
+            || !ctx.channel().isWritable())) {
+          break;
+        }
+        dispatch(queue.poll());
+      }
+    } finally {
+      draining = false;
+    }
+    if (!closing) {
+      ctx.channel().config().setAutoRead(!blocked && queue.isEmpty()
+          && unanswered.size() < config.inFlightPerConnectionMax() && ctx.channel().isWritable());
+    }
+  }
+
+  private void dispatch(Request request) {
+    if (request instanceof Request.Violation v) {
+      closeWithError(v.requestId(), v.status(), v.message());
+    } else if (request instanceof Request.Data d) {
+      onData(d);
+    } else if (receiving != null) {
+      closeWithError(request.requestId(), Status.MALFORMED,
+          "a request frame arrived inside the data of request " + receiving.requestId());
+    } else if (unanswered.containsKey(request.requestId())) {
+      closeWithError(request.requestId(), Status.MALFORMED,
+          "request id " + request.requestId() + " is already in flight");
+    } else if (request instanceof Request.Ping p) {
+      ctx.writeAndFlush(ReplyFrames.pong(ctx.alloc(), p.requestId()));
+    } else if (request instanceof Request.Read r) {
+      startRead(r);
+    } else if (request instanceof Request.CommittedLength c) {
+      track(c.requestId(), c.timeoutMs(), null);
+      engine.submit(() -> operations.committedLength(c.handle().toString(), c.version()),
+          length -> answer(c.requestId(),
+              ReplyFrames.committedLength(ctx.alloc(), c.requestId(), length)),
+          t -> answerError(c.requestId(), t), length -> { });
+    } else if (request instanceof Request.BeginWrite w) {
+      startWrite(w);
+    }
+  }
+
+  private void startRead(Request.Read r) {
+    if (r.offset() < 0 || r.length() < 0 || r.length() > config.readBytesMax()) {
+      sendError(r.requestId(), Status.INVALID_ARGUMENT, "read offset=" + r.offset() + " length="
+          + r.length() + " must satisfy offset >= 0 and 0 <= length <= " + config.readBytesMax());
+      return;
+    }
+    track(r.requestId(), r.timeoutMs(), null);
+    engine.submit(
+        () -> operations.read(r.handle().toString(), r.version(), r.offset(), r.length()),
+        region -> {
+          metrics.readBytes.mark(region.count());
+          ReadReplies.send(ctx, r.requestId(), region, unanswered.remove(r.requestId()), closing);
+          drain();
+        },
+        t -> answerError(r.requestId(), t), region -> region.release().run());
+  }
+
+  private void startWrite(Request.BeginWrite w) {
+    String invalid = WriteValidation.check(w, config.writeBytesMax());
+    if (invalid != null) {
+      sendError(w.requestId(), Status.INVALID_ARGUMENT, invalid);
+      if (w.length() > 0 && w.length() <= config.writeBytesMax()) {
+        // The client streams the declared bytes anyway; swallow them.
+        WriteInProgress discarded = new WriteInProgress(w, w.length());
+        discarded.failed = true;
+        receiving = discarded;
+      }
+      return;
+    }
+    WriteInProgress write = new WriteInProgress(w, w.length());
+    receiving = write;
+    unfinished = write;
+    track(w.requestId(), w.timeoutMs(), () -> {
+      write.abandon("deadline passed");
+      if (write.awaitingEngine) {
+        // Stop waiting for a stuck engine call, or this connection would never read again.
+        write.awaitingEngine = false;
+        blocked = false;
+      }
+    });
+    awaitEngine(write);
+    engine.submit(
+        () -> operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),
+            w.crc32c()),
+        session -> began(write, session),
+        t -> {
+          if (engineAnswered(write)) {
+            write.failed = true;
+            answerError(w.requestId(), t);
+            drain();
+          }
+        },
+        session -> session.abort("server shutting down"));
+  }
+
+  private void awaitEngine(WriteInProgress write) {
+    write.awaitingEngine = true;
+    blocked = true;
+  }
+
+  /** Returns false when the answer is stale (the write was abandoned while waiting). */
+  private boolean engineAnswered(WriteInProgress write) {
+    if (!write.awaitingEngine) {
+      return false;
+    }
+    write.awaitingEngine = false;
+    blocked = false;
+    return true;
+  }
+
+  private void began(WriteInProgress write, ChunkOperations.WriteSession session) {
+    engineAnswered(write);
+    write.session = session;
+    if (write.failed || closing) {
+      // Abandoned (deadline, disconnect) while beginWrite ran: the session never saw abort().
+      write.failed = true;
+      session.abort(closing ? "client disconnected" : "deadline passed");
+    }
+    drain();
+  }
+
+  private void onData(Request.Data data) {
+    WriteInProgress write = receiving;
+    ByteBuf bytes = data.bytes();
+    int size = bytes.readableBytes();
+    if (write == null || write.requestId() != data.requestId() || size > write.remainingBytes) {
+      bytes.release();
+      closeWithError(data.requestId(), Status.MALFORMED, write == null
+          ? "DATA frame without a write in progress"
+          : "DATA frame for request " + data.requestId() + " of " + size + " bytes; expected "
+              + write.remainingBytes + " more bytes of request " + write.requestId());
+      return;
+    }
+    write.remainingBytes -= size;
+    metrics.writeBytes.mark(size);
+    if (write.remainingBytes == 0) {
+      receiving = null;
+    }
+    if (write.failed) {
+      bytes.release();
+      return;
+    }
+    awaitEngine(write);
+    CompletionStage<Void> taken;
+    try {
+      taken = write.session.onData(bytes);
+    } catch (RuntimeException e) {
+      taken = CompletableFuture.failedFuture(e);
+    }
+    taken.whenComplete((ignored, t) -> engine.onLoop(() -> pieceTaken(write, t)));
+  }
+
+  private void pieceTaken(WriteInProgress write, Throwable failure) {
+    if (!engineAnswered(write)) {
+      return; // abandoned while the engine held the piece; already answered
+    }
+    if (failure != null && !write.failed) {
+      write.abandon("piece rejected: " + failure);
+      answerError(write.requestId(), failure);
+    } else if (write.remainingBytes == 0 && !write.failed && !closing) {
+      write.finishing = true;
+      unfinished = null;
+      CompletionStage<ChunkOperations.WriteOutcome> outcome;
+      try {
+        outcome = write.session.finish();
+      } catch (RuntimeException e) {
+        outcome = CompletableFuture.failedFuture(e);
+      }
+      outcome.whenComplete((o, t) -> engine.onLoop(() -> {
+        if (t != null) {
+          answerError(write.requestId(), t);
+        } else {
+          answer(write.requestId(), ReplyFrames.writeDone(ctx.alloc(), write.requestId(),
+              write.request.append(), o.offset(), o.committedLength()));
+        }
+      }));
+    }
+    drain();
+  }
+
+  /** Registers a request as unanswered and arms its deadline. */
+  private void track(long requestId, long timeoutMs, Runnable onTimeout) {
+    long max = config.requestTimeoutMax().toMillis();
+    long effective = timeoutMs == 0 ? max : Math.min(timeoutMs, max);
+    ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
+      if (unanswered.remove(requestId) != null) {
+        metrics.requestsTimedOut.inc();
+        sendError(requestId, Status.TIMEOUT, "deadline of " + effective + " ms passed");
+        if (onTimeout != null) {
+          onTimeout.run();
+        }
+        drain();
+      }
+    }, effective, TimeUnit.MILLISECONDS);
+    unanswered.put(requestId, timer);
+  }
+
+  private void answer(long requestId, ByteBuf frame) {
+    ScheduledFuture<?> timer = unanswered.remove(requestId);
+    if (timer == null || closing) {
+      frame.release(); // already answered with TIMEOUT, or the connection is gone
+      return;
+    }
+    timer.cancel(false);
+    ctx.writeAndFlush(frame);
+    drain();
+  }
+
+  private void answerError(long requestId, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof ChunkException ce) {
+      answer(requestId, ReplyFrames.error(ctx.alloc(), requestId, Status.of(ce.code()),
+          ce.getMessage()));
+    } else {
+      LOG.warn("{} chunk operation failed unexpectedly request={}", node, requestId, cause);
+      answer(requestId, ReplyFrames.error(ctx.alloc(), requestId, Status.INTERNAL,
+          cause.toString()));
+    }
+  }
+
+  private void sendError(long requestId, Status status, String message) {
+    ctx.writeAndFlush(ReplyFrames.error(ctx.alloc(), requestId, status, message));
+  }
+
+  /** Protocol errors: the stream cannot be trusted any more, so answer and hang up. */
+  private void closeWithError(long requestId, Status status, String message) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    if (status != Status.IDLE_TIMEOUT) {
+      metrics.protocolErrors.inc();
+    }
+    LOG.debug("{} closing connection remote={} status={} message={}", node,
+        ctx.channel().remoteAddress(), status, message);
+    ctx.channel().config().setAutoRead(false);
+    if (unfinished != null) {
+      unfinished.abandon("protocol error: " + status);
+    }
+    ctx.writeAndFlush(ReplyFrames.error(ctx.alloc(), requestId, status, message))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+}

@@ -1,0 +1,153 @@
+package io.gfs.chunkserver.dataplane;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The chunkserver's data-plane endpoint: clients read and write chunk bytes over the binary
+ * protocol of docs/protocol.md; every request is handed to a {@link ChunkOperations}.
+ *
+ * <pre>{@code
+ * DataPlaneConfig config = DataPlaneConfig.defaults("0.0.0.0", DataPlaneConfig.DEFAULT_PORT);
+ * try (DataPlaneServer server = new DataPlaneServer("cs-1", config, chunkOperations)) {
+ *   server.start();
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class DataPlaneServer implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger(DataPlaneServer.class);
+
+  private final String node;
+  private final DataPlaneConfig config;
+  private final ChunkOperations operations;
+  private final ConnectionLimiter limiter;
+  private EventLoopGroup acceptGroup; // guarded by this
+  private EventLoopGroup ioGroup; // guarded by this
+  private ThreadPoolExecutor operationExecutor; // guarded by this
+  private Channel serverChannel; // guarded by this
+
+  private final DataPlaneMetrics metrics;
+
+  public DataPlaneServer(String node, DataPlaneConfig config, ChunkOperations operations) {
+    this(node, config, operations, new MetricRegistry());
+  }
+
+  /** Registers its metrics (gfs.chunkserver.dataplane.*) in {@code registry}. */
+  public DataPlaneServer(String node, DataPlaneConfig config, ChunkOperations operations,
+      MetricRegistry registry) {
+    this.node = node;
+    this.config = config;
+    this.operations = operations;
+    Counter refused = registry.counter(DataPlaneMetrics.PREFIX + "connections.refused");
+    this.limiter = new ConnectionLimiter(node, config.connectionsMax(), refused);
+    this.metrics = new DataPlaneMetrics(registry, limiter::openConnections);
+  }
+
+  /** Binds and starts accepting connections. */
+  public synchronized void start() throws InterruptedException {
+    if (serverChannel != null) {
+      throw new IllegalStateException("already started");
+    }
+    LOG.info("{} data plane starting config={}", node, config);
+    acceptGroup = new MultiThreadIoEventLoopGroup(1,
+        new DefaultThreadFactory("gfs-dataplane-accept"), NioIoHandler.newFactory());
+    ioGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
+        new DefaultThreadFactory("gfs-dataplane-io"), NioIoHandler.newFactory());
+    operationExecutor = new ThreadPoolExecutor(config.operationThreads(),
+        config.operationThreads(), 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(config.operationQueueMax()),
+        new DefaultThreadFactory("gfs-dataplane-op"), new ThreadPoolExecutor.AbortPolicy());
+    ThreadPoolExecutor executor = operationExecutor;
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(acceptGroup, ioGroup)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast("limit", limiter)
+                .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0,
+                    TimeUnit.MILLISECONDS))
+                .addLast("decode", new RequestDecoder(config.dataFrameBytesMax()))
+                .addLast("serve", new ConnectionHandler(node, operations, executor, config,
+                    metrics));
+          }
+        });
+    try {
+      serverChannel = bootstrap.bind(config.bindAddress(), config.port()).sync().channel();
+    } catch (RuntimeException | InterruptedException e) {
+      shutdown();
+      throw e;
+    }
+    LOG.info("{} data plane listening address={}", node, serverChannel.localAddress());
+  }
+
+  /** The bound address (with the actual port when the config asked for port 0). */
+  public synchronized InetSocketAddress address() {
+    if (serverChannel == null) {
+      throw new IllegalStateException("not started");
+    }
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Connections currently open, including ones being refused. */
+  public int openConnections() {
+    return limiter.openConnections();
+  }
+
+  /** Connections accepted since start, refused ones included. */
+  public long acceptedConnections() {
+    return limiter.acceptedConnections();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (serverChannel != null) {
+      LOG.info("{} data plane stopping", node);
+    }
+    shutdown();
+  }
+
+  private void shutdown() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+      serverChannel = null;
+    }
+    if (acceptGroup != null) {
+      acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      acceptGroup = null;
+    }
+    if (ioGroup != null) {
+      // Closing the connections aborts their in-progress write sessions.
+      ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      ioGroup = null;
+    }
+    if (operationExecutor != null) {
+      operationExecutor.shutdown();
+      operationExecutor = null;
+    }
+  }
+}

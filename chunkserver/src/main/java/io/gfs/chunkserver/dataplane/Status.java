@@ -1,0 +1,53 @@
+package io.gfs.chunkserver.dataplane;
+
+/** Status byte of an error reply (docs/protocol.md §Status codes). */
+enum Status {
+  OK(0),
+  INVALID_ARGUMENT(1),
+  NOT_FOUND(2),
+  STALE_VERSION(3),
+  NOT_PRIMARY(4),
+  CHUNK_FULL(5),
+  RECORD_TOO_LARGE(6),
+  NO_SPACE(7),
+  QUORUM_FAILED(8),
+  CHECKSUM_MISMATCH(9),
+  TIMEOUT(10),
+  OVERLOADED(11),
+  INTERNAL(12),
+  // Protocol errors: the connection is closed right after the error frame.
+  BAD_MAGIC(64),
+  UNSUPPORTED_VERSION(65),
+  FRAME_TOO_LARGE(66),
+  UNKNOWN_OPERATION(67),
+  MALFORMED(68),
+  IDLE_TIMEOUT(69),
+  TOO_MANY_CONNECTIONS(70);
+
+  private final int wireCode;
+
+  Status(int wireCode) {
+    this.wireCode = wireCode;
+  }
+
+  int wireCode() {
+    return wireCode;
+  }
+
+  static Status of(ChunkException.Code code) {
+    return switch (code) {
+      case INVALID_ARGUMENT -> INVALID_ARGUMENT;
+      case NOT_FOUND -> NOT_FOUND;
+      case STALE_VERSION -> STALE_VERSION;
+      case NOT_PRIMARY -> NOT_PRIMARY;
+      case CHUNK_FULL -> CHUNK_FULL;
+      case RECORD_TOO_LARGE -> RECORD_TOO_LARGE;
+      case NO_SPACE -> NO_SPACE;
+      case QUORUM_FAILED -> QUORUM_FAILED;
+      case CHECKSUM_MISMATCH -> CHECKSUM_MISMATCH;
+      case TIMEOUT -> TIMEOUT;
+      case OVERLOADED -> OVERLOADED;
+      case INTERNAL -> INTERNAL;
+    };
+  }
+}

@@ -1,0 +1,42 @@
+package io.gfs.chunkserver.dataplane;
+
+/**
+ * Frame constants of the data-plane protocol, version 1. docs/protocol.md is the specification;
+ * the client keeps its own copy of these numbers (the modules do not depend on each other) and a
+ * cross-module test checks that both agree.
+ */
+final class WireFormat {
+  /** "GF" in ASCII: the first two bytes of every frame, in both directions. */
+  static final int MAGIC = 0x4746;
+
+  static final int VERSION = 1;
+
+  /** magic u16, version u8, type u8, request id u32, body length u32. */
+  static final int HEADER_BYTES = 12;
+
+  // Request types (client → server).
+  static final int PING = 0x01;
+  static final int READ = 0x02;
+  static final int COMMITTED_LENGTH = 0x03;
+  static final int WRITE = 0x04;
+  static final int APPEND = 0x05;
+  static final int DATA = 0x06;
+
+  // Reply types (server → client): 0x80 | request type on success, ERROR otherwise.
+  static final int REPLY_BIT = 0x80;
+  static final int ERROR = 0xFF;
+
+  static final int HANDLE_BYTES = 16;
+  static final int READ_BODY_BYTES = HANDLE_BYTES + 8 + 8 + 8 + 4;
+  static final int COMMITTED_LENGTH_BODY_BYTES = HANDLE_BYTES + 8 + 4;
+  static final int WRITE_BODY_BYTES = HANDLE_BYTES + 8 + 8 + 8 + 4 + 4;
+
+  /** Error messages are cut to this many UTF-8 bytes so an error frame stays small. */
+  static final int ERROR_MESSAGE_BYTES_MAX = 1024;
+
+  /** Request id used for connection-level errors that belong to no request. */
+  static final long CONNECTION_REQUEST_ID = 0;
+
+  private WireFormat() {
+  }
+}

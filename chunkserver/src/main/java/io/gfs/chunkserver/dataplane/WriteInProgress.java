@@ -1,0 +1,40 @@
+package io.gfs.chunkserver.dataplane;
+
+/**
+ * The server's view of one WRITE/APPEND on a connection: how many declared bytes are still to
+ * arrive, and whether the session is still worth feeding. Guarded by the channel's event loop.
+ */
+final class WriteInProgress {
+  final Request.BeginWrite request;
+  long remainingBytes; // invariant: 0 ≤ remainingBytes ≤ request.length()
+  ChunkOperations.WriteSession session; // null until beginWrite returns
+  /** The request was answered with an error (or its deadline passed): discard the rest. */
+  boolean failed;
+  /** finish() was called: the outcome belongs to the engine now, so no more abort(). */
+  boolean finishing;
+  /**
+   * The connection is blocked until beginWrite or onData answers for this write. Cleared when
+   * the answer comes or when the write is abandoned; an answer arriving after that is stale.
+   */
+  boolean awaitingEngine;
+
+  WriteInProgress(Request.BeginWrite request, long remainingBytes) {
+    this.request = request;
+    this.remainingBytes = remainingBytes;
+  }
+
+  long requestId() {
+    return request.requestId();
+  }
+
+  /** Marks the write failed and, when a session exists and has not been finished, aborts it. */
+  void abandon(String reason) {
+    if (failed || finishing) {
+      return;
+    }
+    failed = true;
+    if (session != null) {
+      session.abort(reason);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.gfs.chunkserver.primary;
+
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.master.MasterCalls;
+import io.gfs.chunkserver.replication.ChunkErrors;
+import io.gfs.proto.ChunkInfo;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The leases this server holds as primary. A lease is claimed from the master leader on the first
+ * write (ClaimPrimary), recovered at its version, cached until its expiry (less a safety margin),
+ * and renewed while writes continue.
+ */
+final class LeaseTable {
+  private static final Logger LOG = LogManager.getLogger(LeaseTable.class);
+
+  private final String nodeId;
+  private final MasterCalls master;
+  private final ChunkRecovery recovery;
+  private final Executor worker;
+  private final InstantSource clock;
+  private final PrimarySettings settings;
+  private final Map<String, CompletableFuture<PrimaryChunk>> leases = new ConcurrentHashMap<>();
+
+  LeaseTable(String nodeId, MasterCalls master, ChunkRecovery recovery, Executor worker,
+      InstantSource clock, PrimarySettings settings) {
+    this.nodeId = nodeId;
+    this.master = master;
+    this.recovery = recovery;
+    this.worker = worker;
+    this.clock = clock;
+    this.settings = settings;
+  }
+
+  boolean valid(PrimaryChunk pc) {
+    return clock.millis() < pc.leaseExpiryMs() - settings.leaseSafetyMargin().toMillis();
+  }
+
+  /**
+   * This server's primary state for the chunk, claiming and recovering the lease if none is
+   * cached or the cached one is older than {@code version}.
+   */
+  CompletableFuture<PrimaryChunk> acquire(String handle, long version) {
+    CompletableFuture<PrimaryChunk> current = leases.get(handle);
+    if (current != null) {
+      if (!current.isDone()) {
+        return current;
+      }
+      PrimaryChunk pc = current.isCompletedExceptionally() ? null : current.join();
+      // A client with a newer version than our lease has seen a newer grant: claim again.
+      if (pc != null && valid(pc) && pc.version >= version) {
+        maybeRenew(pc);
+        return current;
+      }
+    }
+    CompletableFuture<PrimaryChunk> claim = new CompletableFuture<>();
+    CompletableFuture<PrimaryChunk> raced = current == null ? leases.putIfAbsent(handle, claim)
+        : (leases.replace(handle, current, claim) ? null : leases.get(handle));
+    if (raced != null) {
+      return raced;
+    }
+    master.claimPrimary(handle)
+        .thenApplyAsync(info -> {
+          requireMine(info);
+          return recovery.recover(info);
+        }, worker)
+        .whenComplete((pc, err) -> {
+          if (err != null) {
+            leases.remove(handle, claim);
+            claim.completeExceptionally(ChunkErrors.fromThrowable(err));
+          } else {
+            LOG.info("{} lease acquired chunk={} version={} expiryMs={}", nodeId, handle,
+                pc.version, pc.leaseExpiryMs());
+            claim.complete(pc);
+          }
+        });
+    return claim;
+  }
+
+  private void requireMine(ChunkInfo info) {
+    if (!info.getPrimary().equals(nodeId)) {
+      throw new ChunkException(Code.NOT_PRIMARY, "the master names " + info.getPrimary()
+          + " as primary of chunk " + info.getHandle());
+    }
+  }
+
+  private void maybeRenew(PrimaryChunk pc) {
+    long left = pc.leaseExpiryMs() - clock.millis();
+    if (left > settings.renewBefore().toMillis() || !pc.renewing.compareAndSet(false, true)) {
+      return;
+    }
+    master.renewLeases(List.of(pc.handle)).whenComplete((resp, err) -> {
+      pc.renewing.set(false);
+      if (err != null) {
+        LOG.warn("{} lease renewal failed chunk={} error={}", nodeId, pc.handle, err.toString());
+        return;
+      }
+      for (ChunkInfo c : resp.getRenewedList()) {
+        if (c.getHandle().equals(pc.handle) && c.getVersion() == pc.version) {
+          pc.extendLease(c.getLeaseExpiryMs());
+        }
+      }
+      if (resp.getLostList().contains(pc.handle)) {
+        LOG.info("{} lease lost chunk={} version={}", nodeId, pc.handle, pc.version);
+        drop(pc);
+      }
+    });
+  }
+
+  void drop(PrimaryChunk pc) {
+    leases.computeIfPresent(pc.handle,
+        (h, f) -> f.isDone() && !f.isCompletedExceptionally() && f.join() == pc ? null : f);
+  }
+
+  /** Lease expiries of the valid leases held, for heartbeats. */
+  Map<String, Long> expiries() {
+    Map<String, Long> out = new TreeMap<>();
+    leases.forEach((h, f) -> {
+      if (f.isDone() && !f.isCompletedExceptionally() && valid(f.join())) {
+        out.put(h, f.join().leaseExpiryMs());
+      }
+    });
+    return out;
+  }
+}

@@ -1,0 +1,24 @@
+package io.gfs.chunkserver.primary;
+
+import io.gfs.chunkserver.master.MasterCalls;
+import io.gfs.chunkserver.replication.PeerChannels;
+import io.gfs.chunkserver.replication.ReplicaEngine;
+import java.time.InstantSource;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+
+/** What every write session of this server shares. */
+record PrimaryContext(
+    String nodeId,
+    ReplicaEngine engine,
+    PeerChannels peers,
+    MasterCalls master,
+    LeaseTable leases,
+    CommitReporter reporter,
+    Executor io,
+    ScheduledExecutorService timer,
+    InstantSource clock,
+    PrimarySettings settings,
+    LongSupplier chunkSizeBytes,
+    WriteMetrics metrics) {}

@@ -1,0 +1,364 @@
+package io.gfs.chunkserver.primary;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
+import io.gfs.chunkserver.dataplane.ChunkOperations.WriteSession;
+import io.gfs.chunkserver.replication.ChunkErrors;
+import io.gfs.chunkserver.replication.Mutation;
+import io.gfs.chunkserver.storage.StageFile;
+import io.gfs.proto.AbortRequest;
+import io.gfs.proto.ChunkLocation;
+import io.gfs.proto.CommitRequest;
+import io.gfs.proto.CommitResponse;
+import io.gfs.proto.ReplicaProblem;
+import io.gfs.proto.SealRequest;
+import io.gfs.proto.SealResponse;
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One mutation on the primary (DESIGN §4 steps 3–5): stage locally and stream to the secondaries
+ * while the client's bytes arrive, wait for READY from a quorum, commit in sequence order on the
+ * primary then on the secondaries, and succeed once a quorum has committed durably.
+ *
+ * <p>Threads: onData/finish/abort come from the data plane in order; all work runs on one serial
+ * chain ({@code tail}) of tasks on the I/O pool, so the stage fields are written by one task at a
+ * time and published through the chain.
+ */
+final class PrimarySession implements WriteSession {
+  private static final Logger LOG = LogManager.getLogger(PrimarySession.class);
+  private static final int MESSAGE_BYTES_MAX = 1 << 20;
+
+  private final PrimaryContext ctx;
+  private final String handle;
+  private final long version;
+  private final long requestedOffset;
+  private final long length;
+  private final int crc32c;
+  private final CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
+  private CompletableFuture<Void> tail; // data-plane thread only
+  private long received; // data-plane thread only
+  private boolean finishCalled; // data-plane thread only
+  private volatile ChunkException failure;
+  private volatile PrimaryChunk chunk;
+  private volatile Assignment assignment;
+  private volatile Mutation mutation;
+  private volatile StageFile local;
+  private volatile List<PeerStage> stages = List.of();
+  private volatile boolean committedHere;
+  private final long startedNanos = System.nanoTime();
+
+  PrimarySession(PrimaryContext ctx, String handle, long version, long offset, long length,
+      int crc32c) {
+    this.ctx = ctx;
+    this.handle = handle;
+    this.version = version;
+    this.requestedOffset = offset;
+    this.length = length;
+    this.crc32c = crc32c;
+    this.tail = ctx.leases().acquire(handle, version).handleAsync((pc, err) -> {
+      if (err != null) {
+        fail(err);
+      } else {
+        guarded(() -> setup(pc));
+      }
+      return null;
+    }, ctx.io());
+  }
+
+  private void setup(PrimaryChunk pc) {
+    chunk = pc;
+    if (version != pc.version) {
+      throw new ChunkException(Code.STALE_VERSION, "write for version " + version
+          + " but the lease of chunk " + handle + " is at version " + pc.version);
+    }
+    if (!ctx.leases().valid(pc)) {
+      throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " has expired");
+    }
+    Assignment a;
+    try {
+      a = pc.assign(requestedOffset, length, ctx.chunkSizeBytes().getAsLong());
+    } catch (ChunkException e) {
+      if (e.code() == Code.CHUNK_FULL) {
+        sealWhenDrained(pc);
+      }
+      throw e;
+    }
+    assignment = a;
+    Mutation m = new Mutation(handle, version, ctx.nodeId(), a.sequence(), a.prevSequence(),
+        a.offset(), length, crc32c);
+    mutation = m;
+    local = ctx.engine().beginStage(m);
+    List<PeerStage> opened = new ArrayList<>();
+    for (ChunkLocation peer : pc.secondaries) {
+      if (!pc.excluded.contains(peer.getServerId())) {
+        opened.add(new PeerStage(peer, ctx.peers().stub(peer.getHost(),
+            peer.getReplicationPort()), m, ctx.settings().replicaDeadline().toMillis()));
+      }
+    }
+    stages = List.copyOf(opened);
+  }
+
+  private void sealWhenDrained(PrimaryChunk pc) {
+    pc.drained().whenCompleteAsync((v, e) -> {
+      try {
+        long len = ctx.engine().store().seal(handle).committedLength();
+        LOG.info("{} chunk sealed chunk={} version={} length={}", ctx.nodeId(), handle,
+            pc.version, len);
+        ctx.reporter().committed(handle, pc.version, len, true);
+        SealRequest req = SealRequest.newBuilder().setHandle(handle).setVersion(pc.version)
+            .setPrimaryId(ctx.nodeId()).setCommittedLength(len).build();
+        for (ChunkLocation peer : pc.secondaries) {
+          if (!pc.excluded.contains(peer.getServerId())) {
+            // best effort: the master holds the sealed length, recovery re-seals
+            RpcFutures.<SealResponse>unary(obs -> ctx.peers()
+                .stub(peer.getHost(), peer.getReplicationPort())
+                .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(),
+                    TimeUnit.MILLISECONDS).seal(req, obs));
+          }
+        }
+      } catch (RuntimeException ex) {
+        LOG.warn("{} sealing failed chunk={} error={}", ctx.nodeId(), handle, ex.toString());
+      }
+    }, ctx.io());
+  }
+
+  @Override
+  public CompletionStage<Void> onData(ByteBuf piece) {
+    byte[] bytes;
+    try {
+      bytes = new byte[piece.readableBytes()];
+      piece.readBytes(bytes);
+    } finally {
+      piece.release();
+    }
+    received += bytes.length;
+    boolean tooMuch = received > length;
+    tail = tail.thenRunAsync(() -> guarded(() -> {
+      if (tooMuch) {
+        throw new ChunkException(Code.INVALID_ARGUMENT, "more data than the declared length "
+            + length);
+      }
+      local.write(ByteBuffer.wrap(bytes));
+      ByteString data = UnsafeByteOperations.unsafeWrap(bytes);
+      // pieces of any size from the data plane become gRPC messages well under the limit
+      for (int from = 0; from < data.size(); from += MESSAGE_BYTES_MAX) {
+        ByteString message = data.substring(from, Math.min(data.size(),
+            from + MESSAGE_BYTES_MAX));
+        for (PeerStage s : stages) {
+          s.send(message);
+        }
+      }
+    }), ctx.io());
+    return tail.thenCompose(v -> failure != null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.allOf(stages.stream().map(this::writableOrDropped)
+            .toArray(CompletableFuture[]::new)));
+  }
+
+  /**
+   * Waits for a secondary to take more data, but not for long: one that stalls is dropped from
+   * this mutation (it then misses the commit), so it cannot spend the other replicas' deadlines.
+   */
+  private CompletableFuture<Void> writableOrDropped(PeerStage s) {
+    CompletableFuture<Void> w = s.writable();
+    if (w.isDone()) {
+      return w;
+    }
+    long stallMs = Math.max(1, ctx.settings().replicaDeadline().toMillis() / 4);
+    ScheduledFuture<?> timeout = ctx.timer().schedule(() -> {
+      if (!w.isDone()) {
+        LOG.debug("{} replica stalled, dropping it from the mutation chunk={} replica={}",
+            ctx.nodeId(), handle, s.peer.getServerId());
+        s.cancel("replica too slow to take data");
+        w.complete(null);
+      }
+    }, stallMs, TimeUnit.MILLISECONDS);
+    return w.whenComplete((v, e) -> timeout.cancel(false));
+  }
+
+  /** Runs a step unless the session already failed; turns its exception into the failure. */
+  private void guarded(Runnable step) {
+    if (failure != null) {
+      return;
+    }
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  private void fail(Throwable t) {
+    if (failure == null) {
+      failure = ChunkErrors.fromThrowable(t);
+    }
+  }
+
+  private <T> CompletableFuture<T> checkFailure(T value) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    return CompletableFuture.completedFuture(value);
+  }
+
+  @Override
+  public CompletionStage<WriteOutcome> finish() {
+    if (finishCalled) {
+      return outcome;
+    }
+    finishCalled = true;
+    long got = received;
+    List<PeerStage> ready = new ArrayList<>();
+    tail.thenComposeAsync(v -> {
+      guarded(() -> {
+        if (got != length) {
+          throw new ChunkException(Code.INVALID_ARGUMENT, "received " + got + " of " + length
+              + " declared bytes");
+        }
+        local.complete(); // length, CRC32C, fsync
+        stages.forEach(PeerStage::finish);
+      });
+      return checkFailure(null).thenCompose(x -> RpcFutures.settled(
+          stages.stream().map(s -> s.ready).toList()));
+    }, ctx.io()).thenComposeAsync(v -> {
+      stages.stream().filter(s -> RpcFutures.succeeded(s.ready)).forEach(ready::add);
+      for (PeerStage s : stages) {
+        ChunkException e = s.ready.isCompletedExceptionally()
+            ? ChunkErrors.fromThrowable(s.ready.handle((r, err) -> err).join()) : null;
+        if (e != null && e.code() == Code.STALE_VERSION) {
+          // a replica has seen a newer version: a newer primary exists, so we are deposed
+          ctx.leases().drop(chunk);
+          LOG.info("{} deposed as primary chunk={} version={} replica={}", ctx.nodeId(), handle,
+              version, s.peer.getServerId());
+          throw new ChunkException(Code.STALE_VERSION, "replica " + s.peer.getServerId()
+              + " has a newer version of chunk " + handle + ": " + e.getMessage());
+        }
+      }
+      if (1 + ready.size() < chunk.quorum()) {
+        throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
+            + mutation.sequence() + " READY on " + (1 + ready.size()) + " of "
+            + chunk.quorum() + " needed replicas");
+      }
+      return assignment.predecessor();
+    }, ctx.io()).thenComposeAsync(predecessorCommitted -> {
+      if (!predecessorCommitted) {
+        throw new ChunkException(Code.QUORUM_FAILED, "an earlier mutation of chunk " + handle
+            + " failed; retry");
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      if (!ctx.leases().valid(chunk)) {
+        throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " expired");
+      }
+      return ctx.engine().commit(mutation);
+    }, ctx.io()).thenComposeAsync(meta -> {
+      committedHere = true;
+      chunk.finished(assignment, true);
+      List<CompletableFuture<CommitResponse>> commits = ready.stream().map(this::commitOn)
+          .toList();
+      return RpcFutures.settled(commits).thenApply(x -> commits);
+    }, ctx.io()).thenApplyAsync(commits -> {
+      int ok = 1;
+      for (int i = 0; i < ready.size(); i++) {
+        if (RpcFutures.succeeded(commits.get(i))) {
+          ok++;
+        } else {
+          missedCommit(ready.get(i).peer, commits.get(i).handle((r, e) -> e).join());
+        }
+      }
+      for (PeerStage s : stages) {
+        if (!ready.contains(s)) {
+          missedCommit(s.peer, s.ready.handle((r, e) -> e).join());
+        }
+      }
+      ctx.reporter().committed(handle, version, mutation.offset() + length, false);
+      if (ok < chunk.quorum()) {
+        throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
+            + mutation.sequence() + " committed on " + ok + " of " + chunk.quorum()
+            + " needed replicas");
+      }
+      return new WriteOutcome(mutation.offset(), mutation.offset() + length);
+    }, ctx.io()).whenCompleteAsync((o, err) -> {
+      if (err != null) {
+        cleanUp();
+        ctx.metrics().failed.inc();
+        outcome.completeExceptionally(ChunkErrors.fromThrowable(err));
+      } else {
+        ctx.metrics().committed.inc();
+        ctx.metrics().committedBytes.inc(length);
+        ctx.metrics().latency.update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        outcome.complete(o);
+      }
+    }, ctx.io());
+    return outcome;
+  }
+
+  private CompletableFuture<CommitResponse> commitOn(PeerStage s) {
+    CommitRequest req = CommitRequest.newBuilder().setMutation(mutation.toProto()).build();
+    return RpcFutures.unary(obs -> ctx.peers().stub(s.peer.getHost(), s.peer.getReplicationPort())
+        .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(), TimeUnit.MILLISECONDS)
+        .commit(req, obs));
+  }
+
+  private void missedCommit(ChunkLocation peer, Throwable why) {
+    if (!chunk.excluded.add(peer.getServerId())) {
+      return;
+    }
+    ctx.metrics().missedCommits.inc();
+    LOG.warn("{} replica missed a commit, reporting stale chunk={} version={} replica={}"
+        + " error={}", ctx.nodeId(), handle, version, peer.getServerId(), String.valueOf(why));
+    ctx.master().reportReplicaProblem(handle, version, peer.getServerId(),
+        ReplicaProblem.MISSED_COMMIT, "missed commit of mutation " + mutation.sequence() + ": "
+            + why);
+  }
+
+  /** After a failure: drop staged data everywhere and release the mutation's place in line. */
+  private void cleanUp() {
+    Mutation m = mutation;
+    for (PeerStage s : stages) {
+      s.cancel("mutation aborted");
+      if (m != null) {
+        AbortRequest req = AbortRequest.newBuilder().setHandle(handle).setVersion(version)
+            .setPrimaryId(ctx.nodeId()).setSequence(m.sequence()).build();
+        RpcFutures.<io.gfs.proto.AbortResponse>unary(obs -> ctx.peers()
+            .stub(s.peer.getHost(), s.peer.getReplicationPort())
+            .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(),
+                TimeUnit.MILLISECONDS).abort(req, obs));
+      }
+    }
+    if (m != null && !committedHere) {
+      ctx.engine().abort(handle, version, m.sequence());
+    }
+    Assignment a = assignment;
+    if (a != null && !committedHere) {
+      chunk.finished(a, false);
+    }
+  }
+
+  @Override
+  public void abort(String reason) {
+    if (outcome.isDone() || failure != null) {
+      return;
+    }
+    fail(new ChunkException(Code.INVALID_ARGUMENT, "write aborted: " + reason));
+    if (!finishCalled) {
+      finishCalled = true;
+      tail.whenCompleteAsync((v, e) -> {
+        cleanUp();
+        outcome.completeExceptionally(failure);
+      }, ctx.io());
+    }
+  }
+}

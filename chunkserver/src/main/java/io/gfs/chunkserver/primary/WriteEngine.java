@@ -1,0 +1,109 @@
+package io.gfs.chunkserver.primary;
+
+import com.codahale.metrics.MetricRegistry;
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.dataplane.ChunkOperations;
+import io.gfs.chunkserver.master.MasterCalls;
+import io.gfs.chunkserver.replication.PeerChannels;
+import io.gfs.chunkserver.replication.ReplicaEngine;
+import io.gfs.chunkserver.storage.ChunkHandles;
+import io.gfs.chunkserver.storage.ChunkMeta;
+import io.gfs.proto.ChunkLocation;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * The chunkserver's {@link ChunkOperations}: reads from local storage, writes through the
+ * primary's two-phase commit. The data-plane server calls only this.
+ */
+public final class WriteEngine implements ChunkOperations, AutoCloseable {
+  private final ReplicaEngine engine;
+  private final PrimaryContext ctx;
+  private final CommitReporter reporter;
+
+  /**
+   * @param self this server's advertised address (lagging replicas copy from it)
+   * @param io a named, bounded pool for the primary's staging and commit steps
+   * @param timer a named scheduler for coalesced commit reports
+   * @param chunkSizeBytes the cluster's chunk size, as last learned from the master
+   */
+  public WriteEngine(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
+      MasterCalls master,
+      Executor io, ScheduledExecutorService timer, InstantSource clock, PrimarySettings settings,
+      LongSupplier chunkSizeBytes, MetricRegistry metrics) {
+    WriteMetrics writeMetrics = new WriteMetrics(metrics);
+    this.engine = engine;
+    this.reporter = new CommitReporter(nodeId, master, timer,
+        Math.max(1, settings.commitReportInterval().toMillis()));
+    ChunkRecovery recovery = new ChunkRecovery(nodeId, self, engine, peers, master,
+        settings.replicaDeadline().toMillis(), writeMetrics);
+    LeaseTable leases = new LeaseTable(nodeId, master, recovery, io, clock, settings);
+    this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
+        clock, settings, chunkSizeBytes, writeMetrics);
+  }
+
+  @Override
+  public ReadRegion read(String handle, long version, long offset, long length) {
+    return engine.store().read(handle, version, offset, length);
+  }
+
+  @Override
+  public long committedLength(String handle, long version) {
+    ChunkMeta m = engine.state(ChunkHandles.require(handle)).orElseThrow(
+        () -> new ChunkException(Code.NOT_FOUND, "no replica of chunk " + handle));
+    if (m.version() != version) {
+      throw new ChunkException(Code.STALE_VERSION, "requested version " + version
+          + " but replica has version " + m.version());
+    }
+    return m.committedLength();
+  }
+
+  @Override
+  public WriteSession beginWrite(String handle, long version, long offset, long length,
+      int crc32c) {
+    ChunkHandles.require(handle);
+    long chunkSize = ctx.chunkSizeBytes().getAsLong();
+    if (length < 0 || offset < -1 || version <= 0) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "bad write: version=" + version
+          + " offset=" + offset + " length=" + length);
+    }
+    if (offset == -1 && length > chunkSize / 4) {
+      throw new ChunkException(Code.RECORD_TOO_LARGE, "record of " + length
+          + " bytes exceeds a quarter of the chunk size " + chunkSize);
+    }
+    if (offset >= 0 && offset + length > chunkSize) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "write of " + length + " bytes at "
+          + offset + " crosses the chunk end " + chunkSize);
+    }
+    // staging plus the chunk copy need twice the bytes; refuse before any byte is streamed
+    if (engine.store().freeBytes() < 2 * length) {
+      throw new ChunkException(Code.NO_SPACE, "not enough free space for " + length + " bytes");
+    }
+    return new PrimarySession(ctx, handle, version, offset, length, crc32c);
+  }
+
+  /** Valid leases held as primary: handle → expiry (master wall clock, ms), for heartbeats. */
+  public Map<String, Long> leaseExpiries() {
+    return ctx.leases().expiries();
+  }
+
+  @Override
+  public void close() {
+    reporter.close();
+    try {
+      // last committed lengths reach the master before the link closes, if it answers in time
+      reporter.flush().get(ctx.settings().masterDeadline().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the master catches up from heartbeats
+    }
+  }
+}

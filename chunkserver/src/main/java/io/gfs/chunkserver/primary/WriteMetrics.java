@@ -1,0 +1,24 @@
+package io.gfs.chunkserver.primary;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+
+/** The write engine's metrics, declared together (STYLE: logs and metrics). */
+final class WriteMetrics {
+  final Counter committed;
+  final Counter failed;
+  final Counter committedBytes;
+  final Counter missedCommits;
+  final Counter recoveries;
+  final Timer latency;
+
+  WriteMetrics(MetricRegistry registry) {
+    committed = registry.counter("gfs.chunkserver.write.committed");
+    failed = registry.counter("gfs.chunkserver.write.failed");
+    committedBytes = registry.counter("gfs.chunkserver.write.committed.bytes");
+    missedCommits = registry.counter("gfs.chunkserver.replica.missed_commits");
+    recoveries = registry.counter("gfs.chunkserver.primary.recoveries");
+    latency = registry.timer("gfs.chunkserver.write.latency");
+  }
+}

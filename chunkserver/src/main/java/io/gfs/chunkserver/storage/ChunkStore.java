@@ -1,0 +1,361 @@
+package io.gfs.chunkserver.storage;
+
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.dataplane.ChunkOperations.ReadRegion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The chunk replicas of one chunkserver: {@code <dataDir>/chunks/<handle>.chunk} (bytes) and
+ * {@code <handle>.meta} (version, committed length and sequence, sealed, block CRCs), and
+ * {@code <dataDir>/staging/} for in-flight mutations. Only validated handles become file names;
+ * nothing outside the data directory is touched.
+ */
+public final class ChunkStore {
+  private static final Logger LOG = LogManager.getLogger(ChunkStore.class);
+  private static final int PEER_READ_MAX = 1 << 20;
+
+  private final String nodeId;
+  private final Path chunksDir;
+  private final Path stagingDir;
+  private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
+  private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
+
+  /** Told when a replica's bytes do not match their checksums (to report it CORRUPT). */
+  @FunctionalInterface
+  public interface CorruptionListener {
+    void corrupt(String handle, long version, String detail);
+  }
+
+  private ChunkStore(String nodeId, Path dataDir) {
+    this.nodeId = nodeId;
+    this.chunksDir = dataDir.resolve("chunks");
+    this.stagingDir = dataDir.resolve("staging");
+  }
+
+  /**
+   * Opens the store: drops staging, trusts only each chunk's metadata, truncates data beyond the
+   * committed length, and rebuilds the inventory. Committed lengths are never reset (LESSONS #5).
+   */
+  public static ChunkStore open(String nodeId, Path dataDir) throws IOException {
+    ChunkStore store = new ChunkStore(nodeId, dataDir.toAbsolutePath().normalize());
+    Files.createDirectories(store.chunksDir);
+    Files.createDirectories(store.stagingDir);
+    store.dropStaging();
+    store.load();
+    return store;
+  }
+
+  private void dropStaging() throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(stagingDir)) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  private void load() throws IOException {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(chunksDir)) {
+      files.forEach(entries::add);
+    }
+    for (Path f : entries) {
+      String name = f.getFileName().toString();
+      if (name.endsWith(".tmp")) {
+        Files.deleteIfExists(f);
+      } else if (name.endsWith(".meta")) {
+        loadChunk(name.substring(0, name.length() - ".meta".length()));
+      }
+    }
+    for (Path f : entries) {
+      String name = f.getFileName().toString();
+      if (name.endsWith(".chunk") && !chunks.containsKey(name.substring(0, name.length() - 6))
+          && !Files.exists(f.resolveSibling(name.replace(".chunk", ".meta")))) {
+        // created but never described by metadata: nothing was ever acknowledged from it
+        Files.deleteIfExists(f);
+      }
+    }
+    LOG.info("{} chunk store opened dir={} chunks={}", nodeId, chunksDir.getParent(),
+        chunks.size());
+  }
+
+  private void loadChunk(String handle) throws IOException {
+    if (!ChunkHandles.isValid(handle)) {
+      LOG.warn("{} ignoring unexpected file in chunk dir name={}", nodeId, handle);
+      return;
+    }
+    Path meta = metaPath(handle);
+    Path data = dataPath(handle);
+    ChunkMeta m;
+    try {
+      m = ChunkMetaFile.read(meta);
+    } catch (IOException e) {
+      LOG.error("{} unreadable chunk metadata, chunk not reported chunk={} error={}", nodeId,
+          handle, e.getMessage());
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE)) {
+      long size = ch.size();
+      if (size < m.committedLength()) {
+        LOG.error("{} chunk data shorter than committed length, chunk not reported chunk={}"
+            + " size={} committed={}", nodeId, handle, size, m.committedLength());
+        return;
+      }
+      if (size > m.committedLength()) {
+        ch.truncate(m.committedLength());
+        ch.force(true);
+        LOG.info("{} truncated uncommitted tail chunk={} from={} to={}", nodeId, handle, size,
+            m.committedLength());
+      }
+    }
+    chunks.put(handle, new StoredChunk(handle, data, meta, m));
+  }
+
+  Path dataPath(String handle) {
+    return chunksDir.resolve(ChunkHandles.require(handle) + ".chunk");
+  }
+
+  Path metaPath(String handle) {
+    return chunksDir.resolve(ChunkHandles.require(handle) + ".meta");
+  }
+
+  public void onCorruption(CorruptionListener listener) {
+    this.corruptionListener = listener;
+  }
+
+  public Optional<ChunkMeta> state(String handle) {
+    StoredChunk c = chunks.get(ChunkHandles.require(handle));
+    return c == null ? Optional.empty() : Optional.of(c.meta());
+  }
+
+  /** The chunk's replica; NOT_FOUND when this server holds none. */
+  private StoredChunk require(String handle) {
+    StoredChunk c = chunks.get(ChunkHandles.require(handle));
+    if (c == null) {
+      throw new ChunkException(Code.NOT_FOUND, "no replica of chunk " + handle);
+    }
+    return c;
+  }
+
+  /** Creates an empty replica at {@code version} if none exists; returns its state. */
+  public ChunkMeta createIfAbsent(String handle, long version) {
+    ChunkHandles.require(handle);
+    StoredChunk existing = chunks.get(handle);
+    if (existing != null) {
+      return existing.meta();
+    }
+    synchronized (chunks) {
+      existing = chunks.get(handle);
+      if (existing != null) {
+        return existing.meta();
+      }
+      try {
+        ChunkMeta m = ChunkMeta.empty(version);
+        ChunkMetaFile.writeAtomically(metaPath(handle), m);
+        try (FileChannel ch = FileChannel.open(dataPath(handle), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        ChunkMetaFile.fsyncDirectory(chunksDir);
+        chunks.put(handle, new StoredChunk(handle, dataPath(handle), metaPath(handle), m));
+        return m;
+      } catch (IOException e) {
+        throw translate("create chunk", e);
+      }
+    }
+  }
+
+  /** Opens a stage file for one mutation; the caller owns and closes it. */
+  public StageFile openStage(String handle, long version, long sequence, long length, int crc) {
+    ChunkHandles.require(handle);
+    Path p = stagingDir.resolve(handle + "-v" + version + "-s" + sequence + ".stage");
+    try {
+      return new StageFile(p, handle, version, sequence, length, crc);
+    } catch (IOException e) {
+      throw translate("open stage", e);
+    }
+  }
+
+  /** Makes a completed stage part of the chunk at {@code offset} as mutation {@code sequence}. */
+  public ChunkMeta commitStage(StageFile stage, long offset, long sequence) {
+    if (!stage.isComplete()) {
+      throw new IllegalStateException("committing an incomplete stage");
+    }
+    return require(stage.handle()).extendFromStage(stage, offset, sequence);
+  }
+
+  /** Appends committed bytes copied from a peer (recovery, re-replication). */
+  public ChunkMeta appendCommitted(String handle, long offset, ByteBuffer bytes, long sequence) {
+    return require(handle).extendWithBytes(bytes, offset, sequence);
+  }
+
+  /** Raises the chunk version (never lowers it), creating the replica if needed. */
+  public ChunkMeta setVersion(String handle, long version) {
+    createIfAbsent(handle, version);
+    return require(handle).update(m -> m.version() >= version ? m : m.withVersion(version));
+  }
+
+  public ChunkMeta seal(String handle) {
+    return require(handle).update(m -> m.sealed() ? m : m.withSealed());
+  }
+
+  public void delete(String handle) {
+    StoredChunk c = chunks.remove(ChunkHandles.require(handle));
+    if (c != null) {
+      try {
+        c.deleteFiles();
+      } catch (IOException e) {
+        throw translate("delete chunk", e);
+      }
+      LOG.info("{} chunk deleted chunk={}", nodeId, handle);
+    }
+  }
+
+  /** The committed region for a client read; see ChunkOperations.read. */
+  public ReadRegion read(String handle, long version, long offset, long length) {
+    if (offset < 0 || length < 0) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "negative offset or length");
+    }
+    StoredChunk c = require(handle);
+    ChunkMeta m = c.meta();
+    if (version != m.version()) {
+      throw new ChunkException(Code.STALE_VERSION,
+          "requested version " + version + " but replica has version " + m.version());
+    }
+    long committed = m.committedLength();
+    long end = Math.min(committed, offset + Math.min(length, Long.MAX_VALUE - offset));
+    long start = Math.min(offset, committed) / Crc32cBlocks.BLOCK * Crc32cBlocks.BLOCK;
+    long alignedEnd = end <= offset ? start
+        : Math.min(committed, (end + Crc32cBlocks.BLOCK - 1) / Crc32cBlocks.BLOCK
+            * Crc32cBlocks.BLOCK);
+    int firstBlock = Math.toIntExact(start / Crc32cBlocks.BLOCK);
+    int lastBlock = Crc32cBlocks.blockCount(alignedEnd);
+    if (alignedEnd == start) {
+      lastBlock = firstBlock; // nothing committed at or after offset: an empty region
+    }
+    int[] crcs = m.blockCrc32c(firstBlock, Math.max(firstBlock, lastBlock));
+    try {
+      FileChannel ch = FileChannel.open(c.dataPath(), StandardOpenOption.READ);
+      return new ReadRegion(ch, start, alignedEnd - start, start, crcs, committed,
+          () -> closeQuietly(ch));
+    } catch (IOException e) {
+      throw translate("open for read", e);
+    }
+  }
+
+  /**
+   * Up to 1 MiB of committed bytes from {@code offset}, for a peer. The blocks read are checked
+   * against their CRCs first, so a corrupt replica is never copied as a good one.
+   */
+  public byte[] readCommitted(String handle, long offset, long maxBytes) {
+    ChunkMeta m = require(handle).meta();
+    if (offset < 0 || offset > m.committedLength()) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "offset " + offset
+          + " outside the committed length " + m.committedLength());
+    }
+    long n = Math.max(0, Math.min(Math.min(maxBytes, PEER_READ_MAX),
+        m.committedLength() - offset));
+    if (n == 0) {
+      return new byte[0];
+    }
+    long start = offset / Crc32cBlocks.BLOCK * Crc32cBlocks.BLOCK;
+    long alignedEnd = Math.min(m.committedLength(),
+        (offset + n + Crc32cBlocks.BLOCK - 1) / Crc32cBlocks.BLOCK * Crc32cBlocks.BLOCK);
+    ByteBuffer buf = ByteBuffer.allocate((int) (alignedEnd - start));
+    try (FileChannel ch = FileChannel.open(dataPath(handle), StandardOpenOption.READ)) {
+      Crc32cBlocks.readFully(ch, buf, start);
+    } catch (IOException e) {
+      throw translate("peer read", e);
+    }
+    int firstBlock = Math.toIntExact(start / Crc32cBlocks.BLOCK);
+    int[] crcs = m.blockCrc32c(firstBlock, Crc32cBlocks.blockCount(alignedEnd));
+    int bad = Crc32cBlocks.firstMismatch(buf.array(), start, crcs);
+    if (bad >= 0) {
+      LOG.error("{} checksum mismatch chunk={} block={}", nodeId, handle, firstBlock + bad);
+      corruptionListener.corrupt(handle, m.version(), "block " + (firstBlock + bad)
+          + " does not match its checksum");
+      throw new ChunkException(Code.CHECKSUM_MISMATCH, "chunk " + handle + " block "
+          + (firstBlock + bad) + " does not match its checksum");
+    }
+    int from = (int) (offset - start);
+    return java.util.Arrays.copyOfRange(buf.array(), from, from + (int) n);
+  }
+
+  /** Every replica's state, sorted by handle (what heartbeats report). */
+  public Map<String, ChunkMeta> inventory() {
+    Map<String, ChunkMeta> out = new TreeMap<>();
+    chunks.forEach((h, c) -> out.put(h, c.meta()));
+    return out;
+  }
+
+  public void discardStaging(String handle) {
+    ChunkHandles.require(handle);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(stagingDir, handle + "-*")) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw translate("discard staging", e);
+    }
+  }
+
+  /** Bytes available for new data on the data directory's file system. */
+  public long freeBytes() {
+    try {
+      return Files.getFileStore(stagingDir).getUsableSpace();
+    } catch (IOException e) {
+      throw translate("free space", e);
+    }
+  }
+
+  /** Space figures of the file system holding the data directory. */
+  public SpaceUsage space() {
+    try {
+      FileStore fs = Files.getFileStore(chunksDir);
+      long chunkBytes = 0;
+      for (ChunkMeta m : inventory().values()) {
+        chunkBytes += m.committedLength();
+      }
+      return new SpaceUsage(fs.getTotalSpace(), fs.getTotalSpace() - fs.getUnallocatedSpace(),
+          fs.getUsableSpace(), chunkBytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Disk figures in bytes. */
+  public record SpaceUsage(long totalBytes, long usedBytes, long freeBytes, long chunkBytes) {}
+
+  static ChunkException translate(String what, IOException e) {
+    String msg = String.valueOf(e.getMessage());
+    if (msg.contains("No space left") || msg.contains("Disk quota exceeded")) {
+      return new ChunkException(Code.NO_SPACE, what + ": no space left on device", e);
+    }
+    return new ChunkException(Code.INTERNAL, what + " failed: " + msg, e);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // a read channel: nothing to lose
+    }
+  }
+}

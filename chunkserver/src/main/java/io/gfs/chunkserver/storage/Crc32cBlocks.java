@@ -1,0 +1,77 @@
+package io.gfs.chunkserver.storage;
+
+import io.gfs.chunkserver.dataplane.ChunkOperations;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
+
+/** CRC32C per 64 KiB block of chunk data. */
+public final class Crc32cBlocks {
+  public static final int BLOCK = ChunkOperations.CHECKSUM_BLOCK_BYTES;
+
+  private Crc32cBlocks() {}
+
+  public static int blockCount(long length) {
+    return Math.toIntExact((length + BLOCK - 1) / BLOCK);
+  }
+
+  public static int crc(byte[] bytes, int offset, int length) {
+    CRC32C c = new CRC32C();
+    c.update(bytes, offset, length);
+    return (int) c.getValue();
+  }
+
+  /**
+   * Recomputes the CRCs of the blocks touched by bytes [fromOffset, newLength) of the file,
+   * keeping the earlier ones. Reads the file, so it checks what is actually on disk.
+   */
+  static int[] extend(int[] old, long fromOffset, long newLength, FileChannel data)
+      throws IOException {
+    int firstBlock = Math.toIntExact(fromOffset / BLOCK);
+    int[] out = new int[blockCount(newLength)];
+    System.arraycopy(old, 0, out, 0, Math.min(firstBlock, old.length));
+    ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+    for (int b = firstBlock; b < out.length; b++) {
+      long start = (long) b * BLOCK;
+      int len = (int) Math.min(BLOCK, newLength - start);
+      buf.clear().limit(len);
+      readFully(data, buf, start);
+      out[b] = crc(buf.array(), 0, len);
+    }
+    return out;
+  }
+
+  static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    long pos = position;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        throw new IOException("unexpected end of chunk file at " + pos);
+      }
+      pos += n;
+    }
+  }
+
+  /**
+   * Verifies a read region as a client would: {@code bytes} are the region's bytes starting at
+   * chunk offset {@code chunkOffset}, which is block aligned. Returns the index of the first bad
+   * block, or -1 when all match.
+   */
+  public static int firstMismatch(byte[] bytes, long chunkOffset, int[] blockCrc32c) {
+    if (chunkOffset % BLOCK != 0) {
+      throw new IllegalArgumentException("region does not start on a block boundary");
+    }
+    for (int i = 0; i < blockCrc32c.length; i++) {
+      int start = i * BLOCK;
+      if (start > bytes.length) {
+        return i;
+      }
+      int len = Math.min(BLOCK, bytes.length - start);
+      if (crc(bytes, start, len) != blockCrc32c[i]) {
+        return i;
+      }
+    }
+    return bytes.length > blockCrc32c.length * (long) BLOCK ? blockCrc32c.length : -1;
+  }
+}

@@ -1,0 +1,131 @@
+package io.gfs.chunkserver.storage;
+
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * The staged bytes of one in-flight mutation, in the staging directory (never beside chunks,
+ * LESSONS #14). Owned by one writer at a time; {@link #complete()} succeeds only when exactly the
+ * declared length with the declared CRC32C is on disk and fsynced (LESSONS #8).
+ */
+public final class StageFile implements AutoCloseable {
+  private final Path path;
+  private final String handle;
+  private final long version;
+  private final long sequence;
+  private final long length;
+  private final int crc32c;
+  private final FileChannel channel;
+  private final CRC32C running = new CRC32C();
+  private long written; // guarded by the single writer
+  private boolean complete;
+
+  StageFile(Path path, String handle, long version, long sequence, long length, int crc32c)
+      throws IOException {
+    this.path = path;
+    this.handle = handle;
+    this.version = version;
+    this.sequence = sequence;
+    this.length = length;
+    this.crc32c = crc32c;
+    this.channel =
+        FileChannel.open(
+            path,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.READ,
+            StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  public String handle() {
+    return handle;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public long sequence() {
+    return sequence;
+  }
+
+  public long length() {
+    return length;
+  }
+
+  public long written() {
+    return written;
+  }
+
+  public boolean isComplete() {
+    return complete;
+  }
+
+  /** Appends the next piece; more than the declared length is a protocol error. */
+  public void write(ByteBuffer piece) {
+    if (complete) {
+      throw new IllegalStateException("stage already complete");
+    }
+    int n = piece.remaining();
+    if (written + n > length) {
+      throw new ChunkException(
+          Code.INVALID_ARGUMENT, "mutation data exceeds its declared length " + length);
+    }
+    running.update(piece.duplicate());
+    try {
+      long pos = written;
+      while (piece.hasRemaining()) {
+        pos += channel.write(piece, pos);
+      }
+    } catch (IOException e) {
+      throw ChunkStore.translate("stage write", e);
+    }
+    written += n;
+  }
+
+  /** Checks length and checksum, then fsyncs: after this returns the replica may say READY. */
+  public void complete() {
+    if (complete) {
+      return;
+    }
+    if (written != length) {
+      throw new ChunkException(
+          Code.INVALID_ARGUMENT, "mutation has " + written + " of " + length + " bytes");
+    }
+    if ((int) running.getValue() != crc32c) {
+      throw new ChunkException(Code.CHECKSUM_MISMATCH, "mutation data CRC32C mismatch");
+    }
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw ChunkStore.translate("stage fsync", e);
+    }
+    complete = true;
+  }
+
+  FileChannel channel() {
+    return channel;
+  }
+
+  /** Closes and deletes the stage file. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // deleting below is what matters
+    }
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // staging is dropped wholesale at the next start
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.gfs.chunkserver.storage;
+
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One replica of a chunk on disk: its data file and metadata file. Mutations (extend, version,
+ * seal) are serialized by {@code lock}, which is per chunk and never nested with another lock;
+ * it is held across the file I/O of one mutation because that I/O *is* the ordering. Readers
+ * never take it: they read the volatile {@code meta}, and bytes below its committed length never
+ * change.
+ */
+final class StoredChunk {
+  private final String handle;
+  private final Path dataPath;
+  private final Path metaPath;
+  private final ReentrantLock lock = new ReentrantLock();
+  private volatile ChunkMeta meta; // written under lock, after the metadata file is durable
+
+  StoredChunk(String handle, Path dataPath, Path metaPath, ChunkMeta meta) {
+    this.handle = handle;
+    this.dataPath = dataPath;
+    this.metaPath = metaPath;
+    this.meta = meta;
+  }
+
+  String handle() {
+    return handle;
+  }
+
+  ChunkMeta meta() {
+    return meta;
+  }
+
+  Path dataPath() {
+    return dataPath;
+  }
+
+  /** Appends a completed stage at {@code offset}, which must be the committed length. */
+  ChunkMeta extendFromStage(StageFile stage, long offset, long newSequence) {
+    lock.lock();
+    try {
+      ChunkMeta m = checkExtend(offset, stage.version());
+      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
+          StandardOpenOption.READ)) {
+        try {
+          long copied = 0;
+          while (copied < stage.length()) {
+            long n = data.transferFrom(stage.channel().position(copied), offset + copied,
+                stage.length() - copied);
+            if (n <= 0) {
+              throw new IOException("stage file shorter than declared");
+            }
+            copied += n;
+          }
+          return finishExtend(m, data, offset, offset + stage.length(), newSequence);
+        } catch (IOException | RuntimeException e) {
+          rollback(data, m.committedLength());
+          throw e;
+        }
+      }
+    } catch (IOException e) {
+      throw ChunkStore.translate("commit", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Appends bytes copied from a peer's committed data (recovery, re-replication). */
+  ChunkMeta extendWithBytes(ByteBuffer bytes, long offset, long newSequence) {
+    lock.lock();
+    try {
+      ChunkMeta m = checkExtend(offset, meta.version());
+      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
+          StandardOpenOption.READ)) {
+        try {
+          long end = offset + bytes.remaining();
+          long pos = offset;
+          while (bytes.hasRemaining()) {
+            pos += data.write(bytes, pos);
+          }
+          return finishExtend(m, data, offset, end, newSequence);
+        } catch (IOException | RuntimeException e) {
+          rollback(data, m.committedLength());
+          throw e;
+        }
+      }
+    } catch (IOException e) {
+      throw ChunkStore.translate("copy", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ChunkMeta checkExtend(long offset, long version) {
+    ChunkMeta m = meta;
+    if (version < m.version()) {
+      throw new ChunkException(Code.STALE_VERSION,
+          "mutation version " + version + " older than replica version " + m.version());
+    }
+    if (m.sealed()) {
+      throw new ChunkException(Code.CHUNK_FULL, "chunk " + handle + " is sealed");
+    }
+    if (offset != m.committedLength()) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "mutation offset " + offset
+          + " is not the committed length " + m.committedLength() + " of chunk " + handle);
+    }
+    return m;
+  }
+
+  private ChunkMeta finishExtend(ChunkMeta m, FileChannel data, long offset, long end, long seq)
+      throws IOException {
+    data.force(false);
+    int[] crcs = Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data);
+    ChunkMeta next = new ChunkMeta(Math.max(m.version(), meta.version()), end,
+        Math.max(seq, m.committedSequence()), false, crcs);
+    ChunkMetaFile.writeAtomically(metaPath, next);
+    meta = next;
+    return next;
+  }
+
+  /** Nothing half-committed: cut the data file back to the committed length. */
+  private static void rollback(FileChannel data, long committedLength) {
+    try {
+      data.truncate(committedLength);
+      data.force(false);
+    } catch (IOException ignored) {
+      // the restart path truncates to the committed length as well
+    }
+  }
+
+  ChunkMeta update(java.util.function.UnaryOperator<ChunkMeta> change) {
+    lock.lock();
+    try {
+      ChunkMeta next = change.apply(meta);
+      if (!next.equals(meta)) {
+        ChunkMetaFile.writeAtomically(metaPath, next);
+        meta = next;
+      }
+      return meta;
+    } catch (IOException e) {
+      throw ChunkStore.translate("metadata update", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void deleteFiles() throws IOException {
+    lock.lock();
+    try {
+      Files.deleteIfExists(metaPath);
+      Files.deleteIfExists(dataPath);
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.gfs.chunkserver.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gfs.client.internal.dataplane.DataPlaneStatus;
+import io.gfs.client.internal.dataplane.Reply;
+import io.gfs.client.internal.dataplane.ReplyDecoder;
+import io.gfs.client.internal.dataplane.RequestFrames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every frame type, encoded by one side and decoded by the other: the client's encoder against
+ * the server's decoder and the server's encoder against the client's decoder. The two modules
+ * implement docs/protocol.md independently, so this is what keeps them in agreement. Each frame
+ * is also fed one byte at a time, as TCP may deliver it.
+ */
+class FrameCodecTest {
+  private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+  private static final UUID HANDLE = UUID.fromString("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+
+  private static List<Object> decodeRequests(ByteBuf frame, boolean byteByByte) {
+    EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(1 << 20));
+    feed(ch, frame, byteByByte);
+    List<Object> out = new ArrayList<>();
+    for (Object o; (o = ch.readInbound()) != null; ) {
+      out.add(o);
+    }
+    ch.finishAndReleaseAll();
+    return out;
+  }
+
+  private static List<Object> decodeReplies(ByteBuf frame, boolean byteByByte) {
+    EmbeddedChannel ch = new EmbeddedChannel(new ReplyDecoder(8 << 20));
+    feed(ch, frame, byteByByte);
+    List<Object> out = new ArrayList<>();
+    for (Object o; (o = ch.readInbound()) != null; ) {
+      out.add(o);
+    }
+    ch.finishAndReleaseAll();
+    return out;
+  }
+
+  private static void feed(EmbeddedChannel ch, ByteBuf frame, boolean byteByByte) {
+    if (!byteByByte) {
+      ch.writeInbound(frame);
+      return;
+    }
+    while (frame.isReadable()) {
+      ch.writeInbound(frame.readRetainedSlice(1));
+    }
+    frame.release();
+  }
+
+  @Test
+  void requestsRoundTrip() {
+    for (boolean split : new boolean[] {false, true}) {
+      assertThat(decodeRequests(RequestFrames.ping(ALLOC, 1), split))
+          .containsExactly(new Request.Ping(1));
+      assertThat(decodeRequests(RequestFrames.read(ALLOC, 0xFFFF_FFFFL, HANDLE, 9, 123_456,
+          Integer.MAX_VALUE, 2500), split))
+          .containsExactly(new Request.Read(0xFFFF_FFFFL, HANDLE, 9, 123_456, Integer.MAX_VALUE,
+              2500));
+      assertThat(decodeRequests(RequestFrames.committedLength(ALLOC, 3, HANDLE, 4, 1), split))
+          .containsExactly(new Request.CommittedLength(3, HANDLE, 4, 1));
+      assertThat(decodeRequests(RequestFrames.beginWrite(ALLOC, 4, HANDLE, 5, 65_536, 77,
+          0xCAFEBABE, 60_000), split))
+          .containsExactly(new Request.BeginWrite(4, false, HANDLE, 5, 65_536, 77, 0xCAFEBABE,
+              60_000));
+      assertThat(decodeRequests(RequestFrames.beginWrite(ALLOC, 5, HANDLE, 5, -1, 1, 7,
+          Long.MAX_VALUE), split))
+          .containsExactly(new Request.BeginWrite(5, true, HANDLE, 5, -1, 1, 7, 0xFFFF_FFFFL));
+      byte[] bytes = {1, 2, 3, 4, 5};
+      List<Object> data = decodeRequests(RequestFrames.data(ALLOC, 6, ByteBuffer.wrap(bytes)),
+          split);
+      assertThat(data).hasSize(1);
+      Request.Data d = (Request.Data) data.get(0);
+      assertThat(d.requestId()).isEqualTo(6);
+      byte[] got = new byte[d.bytes().readableBytes()];
+      d.bytes().readBytes(got);
+      d.bytes().release();
+      assertThat(got).isEqualTo(bytes);
+    }
+  }
+
+  @Test
+  void repliesRoundTrip() {
+    for (boolean split : new boolean[] {false, true}) {
+      assertThat(decodeReplies(ReplyFrames.pong(ALLOC, 1), split))
+          .containsExactly(new Reply.Pong(1));
+      assertThat(decodeReplies(ReplyFrames.committedLength(ALLOC, 2, 1 << 26), split))
+          .containsExactly(new Reply.CommittedLength(2, 1 << 26));
+      assertThat(decodeReplies(ReplyFrames.writeDone(ALLOC, 3, false, 10, 20), split))
+          .containsExactly(new Reply.WriteDone(3, false, 10, 20));
+      assertThat(decodeReplies(ReplyFrames.writeDone(ALLOC, 4, true, 30, 40), split))
+          .containsExactly(new Reply.WriteDone(4, true, 30, 40));
+      assertThat(decodeReplies(ReplyFrames.error(ALLOC, 5, Status.CHUNK_FULL, "sealed"), split))
+          .containsExactly(new Reply.Error(5, DataPlaneStatus.CHUNK_FULL, "sealed"));
+
+      byte[] data = new byte[65_536 + 10];
+      new java.util.Random(7).nextBytes(data);
+      ByteBuf read = Unpooled.wrappedBuffer(
+          ReplyFrames.readHeader(ALLOC, 6, 131_072, 131_072 + data.length, data.length,
+              new int[] {11, 22}),
+          Unpooled.wrappedBuffer(data));
+      List<Object> replies = decodeReplies(read, split);
+      assertThat(replies).hasSize(1);
+      Reply.ReadData r = (Reply.ReadData) replies.get(0);
+      assertThat(r.requestId()).isEqualTo(6);
+      assertThat(r.chunkOffset()).isEqualTo(131_072);
+      assertThat(r.committedLength()).isEqualTo(131_072 + data.length);
+      assertThat(r.blockCrc32c()).containsExactly(11, 22);
+      assertThat(r.data()).isEqualTo(data);
+
+      List<Object> empty = decodeReplies(ReplyFrames.readHeader(ALLOC, 7, 0, 0, 0, new int[0]),
+          split);
+      assertThat(((Reply.ReadData) empty.get(0)).data()).isEmpty();
+    }
+  }
+
+  @Test
+  void everyServerStatusMeansTheSameToTheClient() {
+    for (Status s : Status.values()) {
+      if (s == Status.OK) {
+        continue;
+      }
+      List<Object> replies = decodeReplies(ReplyFrames.error(ALLOC, 9, s, "m"), false);
+      assertThat(((Reply.Error) replies.get(0)).status().name()).isEqualTo(s.name());
+      assertThat(DataPlaneStatus.valueOf(s.name()).wireCode()).isEqualTo(s.wireCode());
+    }
+    for (ChunkException.Code code : ChunkException.Code.values()) {
+      assertThat(Status.of(code).name()).isEqualTo(code.name());
+    }
+  }
+
+  @Test
+  void longErrorMessagesAreCutOnACharacterBoundary() {
+    String message = "é".repeat(2000); // 2 bytes each in UTF-8
+    Reply.Error e = (Reply.Error) decodeReplies(
+        ReplyFrames.error(ALLOC, 1, Status.INTERNAL, message), false).get(0);
+    assertThat(e.message()).isEqualTo("é".repeat(512));
+  }
+
+  @Test
+  void pipelinedRequestsInOneBufferDecodeInOrder() {
+    ByteBuf all = Unpooled.wrappedBuffer(RequestFrames.ping(ALLOC, 1),
+        RequestFrames.read(ALLOC, 2, HANDLE, 1, 0, 10, 5), RequestFrames.ping(ALLOC, 3));
+    assertThat(decodeRequests(all, false)).extracting(o -> ((Request) o).requestId())
+        .containsExactly(1L, 2L, 3L);
+  }
+}

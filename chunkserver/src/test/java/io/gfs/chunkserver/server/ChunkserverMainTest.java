@@ -1,0 +1,56 @@
+package io.gfs.chunkserver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ChunkserverMainTest {
+  @TempDir Path dir;
+
+  private static ChunkserverConfig parse(String... args) throws Exception {
+    CommandLine cli = ChunkserverMain.commandLine(ChunkserverNode.DataPlaneStarter.NONE, args);
+    cli.parseArgs(args);
+    return ((ChunkserverMain) cli.getCommand()).config();
+  }
+
+  @Test
+  void flagsProduceAValidatedConfigWithDefaults() throws Exception {
+    ChunkserverConfig c = parse("--id", "cs-1", "--data-dir", dir.toString(),
+        "--advertised-host", "cs1.example", "--masters", "m1:9000,m2:9000,m3:9000");
+    assertThat(c.masters()).containsExactly("m1:9000", "m2:9000", "m3:9000");
+    assertThat(c.dataPort()).isEqualTo(8080);
+    assertThat(c.replicationPort()).isEqualTo(8081);
+    assertThat(c.adminPort()).isEqualTo(8082);
+    assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(c.advertisedHost()).isEqualTo("cs1.example");
+    assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void configFileSuppliesDefaultsAndFlagsWin() throws Exception {
+    Path file = dir.resolve("cs.properties");
+    Files.writeString(file, "id=from-file\ndata-dir=" + dir + "\nmasters=a:1,b:2\n"
+        + "data-port=9999\nadvertised-host=h\n");
+    ChunkserverConfig c = parse("--config", file.toString(), "--data-port", "7000");
+    assertThat(c.id()).isEqualTo("from-file");
+    assertThat(c.masters()).isEqualTo(List.of("a:1", "b:2"));
+    assertThat(c.dataPort()).isEqualTo(7000);
+  }
+
+  @Test
+  void invalidValuesAreRejectedWithAPlainMessage() {
+    assertThatThrownBy(() -> parse("--id", "../x", "--data-dir", dir.toString(),
+        "--advertised-host", "h", "--masters", "m:1"))
+        .hasMessageContaining("id must be");
+    assertThatThrownBy(() -> parse("--id", "x", "--data-dir", dir.toString(),
+        "--advertised-host", "h", "--masters", "nocolon"))
+        .hasMessageContaining("host:port");
+  }
+}

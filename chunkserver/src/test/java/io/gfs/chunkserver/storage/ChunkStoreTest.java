@@ -1,0 +1,189 @@
+package io.gfs.chunkserver.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkOperations.ReadRegion;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChunkStoreTest {
+  @TempDir Path dir;
+  private final String handle = UUID.randomUUID().toString();
+
+  private static byte[] bytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static ChunkMeta commit(ChunkStore store, String handle, long seq, long offset,
+      byte[] data) {
+    try (StageFile stage = store.openStage(handle, 1, seq, data.length,
+        Crc32cBlocks.crc(data, 0, data.length))) {
+      stage.write(ByteBuffer.wrap(data, 0, data.length / 2));
+      stage.write(ByteBuffer.wrap(data, data.length / 2, data.length - data.length / 2));
+      stage.complete();
+      return store.commitStage(stage, offset, seq);
+    }
+  }
+
+  private static byte[] readAll(ReadRegion r) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) r.count());
+    Crc32cBlocks.readFully(r.channel(), buf, r.position());
+    r.release().run();
+    return buf.array();
+  }
+
+  @Test
+  void writeCommitReadRoundTrip() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    byte[] a = bytes(100_000, 1);
+    byte[] b = bytes(50_000, 2);
+    commit(store, handle, 1, 0, a);
+    ChunkMeta m = commit(store, handle, 2, a.length, b);
+    assertThat(m.committedLength()).isEqualTo(150_000);
+    assertThat(m.committedSequence()).isEqualTo(2);
+
+    ReadRegion r = store.read(handle, 1, 70_000, 60_000);
+    assertThat(r.chunkOffset()).isEqualTo(65_536);
+    assertThat(r.committedLength()).isEqualTo(150_000);
+    byte[] got = readAll(r);
+    assertThat(Crc32cBlocks.firstMismatch(got, r.chunkOffset(), r.blockCrc32c())).isEqualTo(-1);
+    byte[] all = new byte[150_000];
+    System.arraycopy(a, 0, all, 0, a.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(all, 65_536, 65_536 + got.length));
+    assertThat(65_536 + got.length).isEqualTo(131_072);
+
+    assertThat(readAll(store.read(handle, 1, 150_000, 10))).isEmpty();
+    assertThatThrownBy(() -> store.read(handle, 2, 0, 1))
+        .isInstanceOf(ChunkException.class)
+        .extracting(e -> ((ChunkException) e).code())
+        .isEqualTo(ChunkException.Code.STALE_VERSION);
+  }
+
+  @Test
+  void commitAtWrongOffsetIsRejectedAndLeavesChunkUnchanged() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    commit(store, handle, 1, 0, bytes(10, 1));
+    assertThatThrownBy(() -> commit(store, handle, 2, 5, bytes(10, 2)))
+        .isInstanceOf(ChunkException.class);
+    assertThat(store.state(handle).orElseThrow().committedLength()).isEqualTo(10);
+  }
+
+  @Test
+  void restartTruncatesBeyondCommittedLengthAndKeepsOffsets() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 3);
+    byte[] a = bytes(70_000, 1);
+    try (StageFile stage = store.openStage(handle, 3, 1, a.length, Crc32cBlocks.crc(a, 0,
+        a.length))) {
+      stage.write(ByteBuffer.wrap(a));
+      stage.complete();
+      store.commitStage(stage, 0, 1);
+    }
+    // an uncommitted tail (a crash between data write and metadata) and a stray stage file
+    Path data = dir.resolve("chunks").resolve(handle + ".chunk");
+    try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(bytes(5000, 9)), 70_000);
+    }
+    store.openStage(handle, 3, 2, 10, 0);
+    assertThat(Files.size(data)).isEqualTo(75_000);
+
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    ChunkMeta m = reopened.state(handle).orElseThrow();
+    assertThat(m.committedLength()).isEqualTo(70_000);
+    assertThat(m.version()).isEqualTo(3);
+    assertThat(m.committedSequence()).isEqualTo(1);
+    assertThat(Files.size(data)).isEqualTo(70_000);
+    try (var files = Files.list(dir.resolve("staging"))) {
+      assertThat(files).isEmpty();
+    }
+    byte[] b = bytes(10, 4);
+    try (StageFile stage = reopened.openStage(handle, 3, 2, b.length, Crc32cBlocks.crc(b, 0,
+        b.length))) {
+      stage.write(ByteBuffer.wrap(b));
+      stage.complete();
+      assertThat(reopened.commitStage(stage, 70_000, 2).committedLength()).isEqualTo(70_010);
+    }
+  }
+
+  @Test
+  void corruptHandlesAreRejectedBeforeTouchingFiles() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    for (String bad : new String[] {"../../etc/passwd", "", "ABCDEF00-0000-0000-0000-000000000000",
+        handle + "/..", "0000000000000000000000000000000000000", null}) {
+      assertThatThrownBy(() -> store.createIfAbsent(bad, 1))
+          .isInstanceOf(ChunkException.class)
+          .extracting(e -> ((ChunkException) e).code())
+          .isEqualTo(ChunkException.Code.INVALID_ARGUMENT);
+      assertThatThrownBy(() -> store.read(bad, 1, 0, 1)).isInstanceOf(ChunkException.class);
+    }
+    try (var files = Files.list(dir.resolve("chunks"))) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void flippedByteIsCaughtByBlockChecksums() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    commit(store, handle, 1, 0, bytes(200_000, 5));
+    Path data = dir.resolve("chunks").resolve(handle + ".chunk");
+    try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE,
+        StandardOpenOption.READ)) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      ch.read(one, 140_000);
+      one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
+      ch.write(one, 140_000);
+    }
+    ReadRegion r = store.read(handle, 1, 0, 200_000);
+    assertThat(Crc32cBlocks.firstMismatch(readAll(r), r.chunkOffset(), r.blockCrc32c()))
+        .isEqualTo(2);
+    // a peer copy never carries the corrupt block away; other blocks still copy
+    java.util.List<String> reported = new java.util.ArrayList<>();
+    store.onCorruption((h, v, detail) -> reported.add(h));
+    assertThatThrownBy(() -> store.readCommitted(handle, 135_000, 10))
+        .extracting(e -> ((ChunkException) e).code())
+        .isEqualTo(ChunkException.Code.CHECKSUM_MISMATCH);
+    assertThat(store.readCommitted(handle, 70_000, 1000)).hasSize(1000);
+    assertThat(reported).containsExactly(handle);
+  }
+
+  @Test
+  void stageWithWrongChecksumOrShortLengthIsNeverReady() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    byte[] a = bytes(1000, 1);
+    try (StageFile stage = store.openStage(handle, 1, 1, 1000, Crc32cBlocks.crc(a, 0, 1000))) {
+      stage.write(ByteBuffer.wrap(a, 0, 999));
+      assertThatThrownBy(stage::complete).isInstanceOf(ChunkException.class);
+    }
+    try (StageFile stage = store.openStage(handle, 1, 2, 1000, 12345)) {
+      stage.write(ByteBuffer.wrap(a));
+      assertThatThrownBy(stage::complete)
+          .extracting(e -> ((ChunkException) e).code())
+          .isEqualTo(ChunkException.Code.CHECKSUM_MISMATCH);
+    }
+  }
+
+  @Test
+  void diskFullBecomesNoSpace() {
+    assertThat(ChunkStore.translate("commit", new IOException("No space left on device"))
+        .code()).isEqualTo(ChunkException.Code.NO_SPACE);
+    assertThat(ChunkStore.translate("commit", new IOException("Input/output error")).code())
+        .isEqualTo(ChunkException.Code.INTERNAL);
+  }
+}

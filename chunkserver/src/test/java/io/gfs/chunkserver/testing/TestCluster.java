@@ -1,0 +1,119 @@
+package io.gfs.chunkserver.testing;
+
+import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
+import io.gfs.chunkserver.dataplane.ChunkOperations.WriteSession;
+import io.gfs.chunkserver.primary.PrimarySettings;
+import io.gfs.chunkserver.server.ChunkserverConfig;
+import io.gfs.chunkserver.server.ChunkserverNode;
+import io.gfs.chunkserver.storage.Crc32cBlocks;
+import io.gfs.proto.ChunkLocation;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Real chunkservers on 127.0.0.1 ephemeral ports, with a real gRPC fake master. */
+public final class TestCluster implements AutoCloseable {
+  public static final PrimarySettings FAST = new PrimarySettings(Duration.ofSeconds(2),
+      Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(2), Duration.ofMillis(50));
+
+  public final FakeMaster master;
+  private final Path root;
+  private final long chunkSizeBytes;
+  private final ChunkserverNode[] nodes;
+
+  private final List<String> masterAddresses;
+
+  public TestCluster(Path root, int size, long chunkSizeBytes) throws Exception {
+    this(root, size, chunkSizeBytes, new FakeMaster(60_000, chunkSizeBytes), List.of());
+  }
+
+  /** {@code extraMasters}: more master addresses every chunkserver also heartbeats to. */
+  public TestCluster(Path root, int size, long chunkSizeBytes, FakeMaster master,
+      List<String> extraMasters) throws Exception {
+    this.root = root;
+    this.chunkSizeBytes = chunkSizeBytes;
+    this.master = master;
+    List<String> all = new ArrayList<>(extraMasters);
+    all.add(master.address());
+    this.masterAddresses = List.copyOf(all);
+    this.nodes = new ChunkserverNode[size];
+    for (int i = 0; i < size; i++) {
+      start(i);
+    }
+  }
+
+  public static String id(int i) {
+    return "cs" + (i + 1);
+  }
+
+  public ChunkserverNode start(int i) throws Exception {
+    ChunkserverConfig config = new ChunkserverConfig(id(i), root.resolve(id(i)), "127.0.0.1",
+        "127.0.0.1", 0, 0, 0, masterAddresses, Duration.ofMillis(200),
+        chunkSizeBytes, 4, FAST, "test");
+    nodes[i] = new ChunkserverNode(config, ChunkserverNode.DataPlaneStarter.NONE,
+        InstantSource.system()).start();
+    return nodes[i];
+  }
+
+  public void stop(int i) {
+    nodes[i].close();
+  }
+
+  public ChunkserverNode node(int i) {
+    return nodes[i];
+  }
+
+  public List<ChunkLocation> locations(int... indexes) {
+    List<ChunkLocation> out = new ArrayList<>();
+    for (int i : indexes) {
+      out.add(nodes[i].location());
+    }
+    return out;
+  }
+
+  /** Sends one write (offset ≥ 0) or record append (offset = -1) through node i's data plane. */
+  public CompletableFuture<WriteOutcome> write(int i, String handle, long version, long offset,
+      byte[] data) {
+    return write(i, handle, version, offset, data, 16 * 1024);
+  }
+
+  /** As {@link #write(int, String, long, long, byte[])}, in pieces of {@code piece} bytes. */
+  public CompletableFuture<WriteOutcome> write(int i, String handle, long version, long offset,
+      byte[] data, int piece) {
+    WriteSession s = nodes[i].operations().beginWrite(handle, version, offset, data.length,
+        Crc32cBlocks.crc(data, 0, data.length));
+    CompletableFuture<Void> fed = CompletableFuture.completedFuture(null);
+    for (int off = 0; off < data.length; off += piece) {
+      int from = off;
+      int len = Math.min(piece, data.length - off);
+      fed = fed.thenCompose(v -> s.onData(Unpooled.wrappedBuffer(data, from, len)));
+    }
+    return fed.thenCompose(v -> s.finish()).toCompletableFuture();
+  }
+
+  public byte[] committedBytes(int i, String handle) {
+    long len = nodes[i].store().state(handle).orElseThrow().committedLength();
+    byte[] out = new byte[(int) len];
+    int pos = 0;
+    while (pos < len) {
+      byte[] piece = nodes[i].store().readCommitted(handle, pos, len - pos);
+      System.arraycopy(piece, 0, out, pos, piece.length);
+      pos += piece.length;
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (ChunkserverNode n : nodes) {
+      if (n != null) {
+        n.close();
+      }
+    }
+    master.close();
+  }
+}

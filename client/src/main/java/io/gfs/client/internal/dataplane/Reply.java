@@ -1,0 +1,25 @@
+package io.gfs.client.internal.dataplane;
+
+/** A decoded server frame (docs/protocol.md §Replies). */
+public sealed interface Reply {
+  long requestId();
+
+  record Pong(long requestId) implements Reply {
+  }
+
+  /** READ reply with its raw data, which is {@code chunkOffset}-based and whole-block aligned. */
+  record ReadData(long requestId, long chunkOffset, long committedLength, int[] blockCrc32c,
+      byte[] data) implements Reply {
+  }
+
+  record CommittedLength(long requestId, long committedLength) implements Reply {
+  }
+
+  record WriteDone(long requestId, boolean append, long offset, long committedLength)
+      implements Reply {
+  }
+
+  /** An error reply; requestId 0 means the whole connection failed. */
+  record Error(long requestId, DataPlaneStatus status, String message) implements Reply {
+  }
+}

@@ -1,0 +1,131 @@
+package io.gfs.master.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole configuration of one master process, validated once at construction with plain
+ * messages ({@link IllegalArgumentException}).
+ *
+ * @param nodeId this master's id, one of {@code peers}
+ * @param peers the three masters of the Raft group
+ * @param apiBindHost where this master's client API listens (its port comes from its peer entry)
+ * @param dataDir Raft log, checkpoints; nothing is written outside it
+ * @param chunkSizeBytes the cluster's chunk size
+ * @param leaseDuration primary lease length
+ * @param heartbeatExpiry a chunkserver silent for longer is not live
+ * @param electionTimeoutMin Raft election timeout lower bound (also the leader-lease basis)
+ * @param electionTimeoutMax Raft election timeout upper bound
+ * @param checkpointThreshold log entries between automatic checkpoints
+ * @param requestTimeout deadline for one Raft round trip of a request (write or read)
+ */
+public record MasterConfig(
+    String nodeId,
+    List<PeerSpec> peers,
+    String apiBindHost,
+    Path dataDir,
+    long chunkSizeBytes,
+    Duration leaseDuration,
+    Duration heartbeatExpiry,
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    long checkpointThreshold,
+    Duration requestTimeout) {
+
+  public static final long DEFAULT_CHUNK_SIZE_BYTES = 64L * 1024 * 1024;
+  public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(1000);
+  public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(2000);
+  public static final long DEFAULT_CHECKPOINT_THRESHOLD = 100_000;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  public MasterConfig {
+    peers = List.copyOf(peers == null ? List.of() : peers);
+    if (peers.size() != 3) {
+      throw new IllegalArgumentException("exactly 3 peers are required, got " + peers.size());
+    }
+    Set<String> ids = new HashSet<>();
+    Set<String> addresses = new HashSet<>();
+    for (PeerSpec p : peers) {
+      if (!ids.add(p.id())) {
+        throw new IllegalArgumentException("duplicate peer id " + p.id());
+      }
+      if (!addresses.add(p.raftAddress()) || !addresses.add(p.apiAddress())) {
+        throw new IllegalArgumentException("peer " + p.id() + " reuses an address: " + p);
+      }
+    }
+    if (nodeId == null || !ids.contains(nodeId)) {
+      throw new IllegalArgumentException("node id '" + nodeId + "' is not one of the peers " + ids);
+    }
+    if (apiBindHost == null || apiBindHost.isBlank()) {
+      throw new IllegalArgumentException("api bind host is empty");
+    }
+    if (dataDir == null) {
+      throw new IllegalArgumentException("data dir is missing");
+    }
+    if (chunkSizeBytes < 1024 || chunkSizeBytes > (1L << 32)) {
+      throw new IllegalArgumentException("chunk size must be 1 KiB..4 GiB, got " + chunkSizeBytes);
+    }
+    positive("lease duration", leaseDuration);
+    positive("heartbeat expiry", heartbeatExpiry);
+    positive("election timeout min", electionTimeoutMin);
+    positive("election timeout max", electionTimeoutMax);
+    positive("request timeout", requestTimeout);
+    if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
+      throw new IllegalArgumentException("election timeout max (" + electionTimeoutMax
+          + ") must exceed min (" + electionTimeoutMin + ")");
+    }
+    if (checkpointThreshold < 1) {
+      throw new IllegalArgumentException("checkpoint threshold must be >= 1, got "
+          + checkpointThreshold);
+    }
+  }
+
+  private static void positive(String what, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, got " + d);
+    }
+  }
+
+  public PeerSpec self() {
+    return peer(nodeId).orElseThrow();
+  }
+
+  public Optional<PeerSpec> peer(String id) {
+    return peers.stream().filter(p -> p.id().equals(id)).findFirst();
+  }
+
+  /** A config with every tunable at its default. */
+  public static MasterConfig withDefaults(String nodeId, List<PeerSpec> peers, Path dataDir) {
+    return new MasterConfig(nodeId, peers, "0.0.0.0", dataDir, DEFAULT_CHUNK_SIZE_BYTES,
+        DEFAULT_LEASE_DURATION, DEFAULT_HEARTBEAT_EXPIRY, DEFAULT_ELECTION_MIN,
+        DEFAULT_ELECTION_MAX, DEFAULT_CHECKPOINT_THRESHOLD, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  public MasterConfig withDataDir(Path dir) {
+    return new MasterConfig(nodeId, peers, apiBindHost, dir, chunkSizeBytes, leaseDuration,
+        heartbeatExpiry, electionTimeoutMin, electionTimeoutMax, checkpointThreshold,
+        requestTimeout);
+  }
+
+  public MasterConfig withCheckpointThreshold(long threshold) {
+    return new MasterConfig(nodeId, peers, apiBindHost, dataDir, chunkSizeBytes, leaseDuration,
+        heartbeatExpiry, electionTimeoutMin, electionTimeoutMax, threshold, requestTimeout);
+  }
+
+  public MasterConfig withTimes(Duration lease, Duration heartbeat) {
+    return new MasterConfig(nodeId, peers, apiBindHost, dataDir, chunkSizeBytes, lease,
+        heartbeat, electionTimeoutMin, electionTimeoutMax, checkpointThreshold, requestTimeout);
+  }
+
+  public MasterConfig withChunkSize(long bytes) {
+    return new MasterConfig(nodeId, peers, apiBindHost, dataDir, bytes, leaseDuration,
+        heartbeatExpiry, electionTimeoutMin, electionTimeoutMax, checkpointThreshold,
+        requestTimeout);
+  }
+}

@@ -1,0 +1,74 @@
+package io.gfs.master.server;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** The Ratis settings of a master (see RATIS.md for why each one is set). */
+final class RaftSettings {
+
+  /** Longer than any client's whole retry window, so a late retry still hits the cache. */
+  static final Duration RETRY_CACHE_EXPIRY = Duration.ofMinutes(10);
+  static final SizeInBytes SEGMENT_SIZE_MAX = SizeInBytes.valueOf("32MB");
+  static final int SNAPSHOT_FILES_KEPT = 3;
+  static final int PURGE_GAP = 1024;
+
+  private RaftSettings() {
+  }
+
+  static RaftProperties build(MasterConfig config, File storageDir) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+    GrpcConfigKeys.Server.setHost(p, config.self().host());
+    GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
+
+    // Elections: 1-2 s by default. The 150-300 ms default flaps on loaded 2-core machines; a
+    // leader that loses its majority steps down and waits only a short while before running.
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, td(config.electionTimeoutMin()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, td(config.electionTimeoutMax()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, td(config.electionTimeoutMax().multipliedBy(2)));
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
+        td(config.electionTimeoutMin().plus(config.electionTimeoutMax())));
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+
+    // Reads: ReadIndex with the leader lease (the lease is off by default in 3.3.0); DEFAULT
+    // could answer from a deposed leader.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    RaftServerConfigKeys.Read.setTimeout(p, td(config.requestTimeout()));
+
+    // Checkpoints: automatic, a few files kept. Purging only up to a gap behind the checkpoint
+    // (never exactly to it) avoids the install-snapshot loop of RATIS-2487.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.checkpointThreshold());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.checkpointThreshold()));
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOT_FILES_KEPT);
+    // No extra checkpoint at shutdown: a restart replays at most one threshold of log, and
+    // stopping stays quick (and the checkpoint + log-tail path is the one always exercised).
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
+    RaftServerConfigKeys.Log.setPurgeGap(p, PURGE_GAP);
+
+    // Log: large segments; acknowledged means fsynced (no async or unsafe flush). A corrupt
+    // segment stops the master (EXCEPTION): the operator moves that replica's raft dir aside
+    // and it re-syncs from the leader.
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE_MAX);
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p,
+        RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
+
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, td(RETRY_CACHE_EXPIRY));
+    return p;
+  }
+
+  private static TimeDuration td(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

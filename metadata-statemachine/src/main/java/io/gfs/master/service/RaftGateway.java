@@ -1,0 +1,228 @@
+package io.gfs.master.service;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.gfs.master.MasterException;
+import io.gfs.master.server.PeerSpec;
+import io.gfs.proto.MasterCommand;
+import io.gfs.proto.MasterQuery;
+import io.gfs.proto.MasterQueryResult;
+import io.gfs.proto.MasterResult;
+import io.gfs.proto.RequestId;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * Puts commands into the local Raft server and reads through Ratis's linearizable read path.
+ * No RaftClient: requests go straight into {@link RaftServer#submitClientRequestAsync}, with
+ * the GFS client's id and call number as Ratis client id and call id, so a retried mutation is
+ * answered from Ratis's retry cache. Nothing here blocks; completions run on {@code executor}.
+ */
+public final class RaftGateway {
+
+  private final String nodeId;
+  private final RaftServer server;
+  private final RaftGroupId groupId;
+  private final Map<String, PeerSpec> peers;
+  private final Executor executor;
+  private final ScheduledExecutorService timer;
+  private final Duration requestTimeout;
+  private final InstantSource clock;
+  // Commands the master proposes on its own behalf (lease grants, commit reports).
+  private final ClientId internalClientId = ClientId.randomId();
+  private final AtomicLong internalCallIds = new AtomicLong();
+
+  public RaftGateway(String nodeId, RaftServer server, RaftGroupId groupId,
+      Map<String, PeerSpec> peers, Executor executor, ScheduledExecutorService timer,
+      Duration requestTimeout, InstantSource clock) {
+    this.nodeId = nodeId;
+    this.server = server;
+    this.groupId = groupId;
+    this.peers = Map.copyOf(peers);
+    this.executor = executor;
+    this.timer = timer;
+    this.requestTimeout = requestTimeout;
+    this.clock = clock;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public RaftServer.Division division() {
+    try {
+      return server.getDivision(groupId);
+    } catch (IOException e) {
+      throw new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId
+          + " has no Raft group: " + e.getMessage());
+    }
+  }
+
+  /** Throws {@link NotLeaderException} unless this master is the leader and ready to serve. */
+  public void checkLeader() {
+    RaftServer.Division d = division();
+    if (!d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
+      throw notLeader();
+    }
+  }
+
+  public boolean isLeader() {
+    try {
+      RaftServer.Division d = division();
+      return d.getInfo().isLeader() && d.getInfo().isLeaderReady();
+    } catch (MasterException e) {
+      return false;
+    }
+  }
+
+  public NotLeaderException notLeader() {
+    String leader = leaderId();
+    if (leader.equals(nodeId)) {
+      leader = "";  // leader but not ready yet: no better hint than "retry"
+    }
+    PeerSpec p = peers.get(leader);
+    return new NotLeaderException(nodeId, p == null ? "" : leader, p == null ? "" : p.apiAddress());
+  }
+
+  /** The leader this master knows of; empty when none. */
+  public String leaderId() {
+    RaftPeerId id = division().getInfo().getLeaderId();
+    return id == null ? "" : id.toString();
+  }
+
+  public long currentTerm() {
+    return division().getInfo().getCurrentTerm();
+  }
+
+  /** Proposes a client's mutation; a retry with the same request id is applied once. */
+  public CompletableFuture<MasterResult> submit(RequestId requestId, MasterCommand command) {
+    ClientId clientId;
+    long callId;
+    if (requestId.getClientId().isEmpty()) {
+      clientId = ClientId.randomId();  // no id: no exactly-once across retries
+      callId = 0;
+    } else {
+      clientId = ClientId.valueOf(toUuid(requestId.getClientId().toByteArray()));
+      callId = requestId.getCallId();
+    }
+    return write(clientId, callId, command);
+  }
+
+  /** Proposes a command chosen by this master itself. */
+  public CompletableFuture<MasterResult> submitInternal(MasterCommand command) {
+    return write(internalClientId, internalCallIds.incrementAndGet(), command);
+  }
+
+  private CompletableFuture<MasterResult> write(ClientId clientId, long callId,
+      MasterCommand command) {
+    checkLeader();
+    MasterCommand stamped = command.getTimestampMs() != 0 ? command
+        : command.toBuilder().setTimestampMs(clock.millis()).build();
+    RaftClientRequest request = request(clientId, callId, stamped.toByteArray(),
+        RaftClientRequest.writeRequestType());
+    return send(request, "write").thenApply(reply -> {
+      try {
+        return MasterResult.parseFrom(reply.getMessage().getContent().toByteArray());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("unparseable result from the state machine", e);
+      }
+    });
+  }
+
+  /** A linearizable read on the leader (ReadIndex / leader lease inside Ratis). */
+  public CompletableFuture<MasterQueryResult> query(MasterQuery query) {
+    checkLeader();
+    RaftClientRequest request = request(internalClientId, internalCallIds.incrementAndGet(),
+        query.toByteArray(), RaftClientRequest.readRequestType());
+    return send(request, "read").thenApply(reply -> {
+      try {
+        return MasterQueryResult.parseFrom(reply.getMessage().getContent().toByteArray());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("unparseable query result", e);
+      }
+    });
+  }
+
+  private RaftClientRequest request(ClientId clientId, long callId, byte[] body,
+      RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(groupId)
+        .setCallId(callId)
+        .setMessage(Message.valueOf(ByteString.copyFrom(body)))
+        .setType(type)
+        .setTimeoutMs(requestTimeout.toMillis())
+        .build();
+  }
+
+  private CompletableFuture<RaftClientReply> send(RaftClientRequest request, String kind) {
+    CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+    ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
+        new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + " " + kind
+            + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown; retry with"
+            + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture<RaftClientReply> submitted;
+    try {
+      submitted = server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      deadline.cancel(false);
+      return CompletableFuture.failedFuture(
+          new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + ": " + e));
+    }
+    submitted.whenCompleteAsync((reply, failure) -> {
+      deadline.cancel(false);
+      if (failure != null) {
+        result.completeExceptionally(new MasterException(Status.Code.UNAVAILABLE,
+            "master " + nodeId + " " + kind + " failed: " + StatusMapping.unwrap(failure)));
+      } else if (!reply.isSuccess()) {
+        result.completeExceptionally(mapRaftFailure(reply.getException()));
+      } else {
+        result.complete(reply);
+      }
+    }, executor);
+    return result;
+  }
+
+  private MasterException mapRaftFailure(RaftException e) {
+    if (e instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+        || e instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+        || e instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
+      return notLeader();
+    }
+    if (e instanceof org.apache.ratis.protocol.exceptions.StateMachineException) {
+      return new MasterException(Status.Code.INTERNAL,
+          "master " + nodeId + " rejected the command: " + e.getMessage());
+    }
+    return new MasterException(Status.Code.UNAVAILABLE,
+        "master " + nodeId + " could not complete the request: " + e);
+  }
+
+  static UUID toUuid(byte[] bytes) {
+    if (bytes.length != 16) {
+      throw MasterException.invalidArgument(
+          "request_id.client_id must be 16 bytes, got " + bytes.length);
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    return new UUID(b.getLong(), b.getLong());
+  }
+}

@@ -1,0 +1,104 @@
+package io.gfs.master.statemachine;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+
+/**
+ * Writes and reads checkpoint files in the Ratis state machine directory
+ * ({@code snapshot.<term>_<index>} plus an MD5 sidecar). A checkpoint becomes visible only
+ * complete: temp file, fsync, atomic rename, directory fsync, then the MD5 sidecar, which is
+ * written last so a file without one is never trusted as the newest.
+ */
+final class CheckpointFiles {
+
+  private static final String TEMP_SUFFIX = ".writing";
+
+  private final SimpleStateMachineStorage storage;
+
+  CheckpointFiles(SimpleStateMachineStorage storage) {
+    this.storage = storage;
+  }
+
+  /** Writes {@code state} as the checkpoint at {@code at}; returns its description. */
+  SingleFileSnapshotInfo write(MasterState state, TermIndex at) throws IOException {
+    File target = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+    Path dir = target.toPath().getParent();
+    Path tmp = dir.resolve(target.getName() + TEMP_SUFFIX);
+    try (FileOutputStream fileOut = new FileOutputStream(tmp.toFile());
+         OutputStream out = new BufferedOutputStream(fileOut, 1 << 16)) {
+      state.writeCheckpoint(out, at.getTerm(), at.getIndex());
+      out.flush();
+      fileOut.getChannel().force(true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory(dir);
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
+    fsyncDirectory(dir);
+    SingleFileSnapshotInfo info =
+        new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), at);
+    storage.updateLatestSnapshot(info);
+    return info;
+  }
+
+  /** Deletes temp files of checkpoints that a crash interrupted; returns how many. */
+  int deleteUnfinished(Path stateMachineDir) throws IOException {
+    if (!Files.isDirectory(stateMachineDir)) {
+      return 0;
+    }
+    int deleted = 0;
+    try (var files = Files.newDirectoryStream(stateMachineDir, "*" + TEMP_SUFFIX)) {
+      for (Path p : files) {
+        Files.deleteIfExists(p);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  /** Loads the newest checkpoint, verifying its MD5 and its own checksum; null when none. */
+  MasterState.LoadedCheckpoint loadLatest() throws IOException {
+    SingleFileSnapshotInfo info = storage.loadLatestSnapshot();
+    if (info == null) {
+      return null;
+    }
+    File file = info.getFile().getPath().toFile();
+    // A crash between the rename and the sidecar leaves a complete, fsynced file without an MD5:
+    // its own CRC32C trailer (checked by readCheckpoint) still vouches for it.
+    if (info.getFile().getFileDigest() != null) {
+      MD5FileUtil.verifySavedMD5(file, MD5FileUtil.computeMd5ForFile(file));
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 1 << 16)) {
+      MasterState.LoadedCheckpoint loaded = MasterState.readCheckpoint(in);
+      if (loaded.index() != info.getIndex() || loaded.term() != info.getTerm()) {
+        throw new IOException("checkpoint " + file + " header says " + loaded.term() + "_"
+            + loaded.index() + ", the file name says " + info.getTermIndex());
+      }
+      return loaded;
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.gfs.master.statemachine;
+
+import io.gfs.master.chunks.ChunkTable;
+import io.gfs.master.namespace.DirNode;
+import io.gfs.master.namespace.FileNode;
+import io.gfs.master.namespace.FsPaths;
+import io.gfs.master.namespace.NamespaceNames;
+import io.gfs.master.namespace.NamespaceTree;
+import io.gfs.master.namespace.Namespaces;
+import io.gfs.master.namespace.PathOrder;
+import io.gfs.proto.CheckpointChunk;
+import io.gfs.proto.CheckpointEntry;
+import io.gfs.proto.CheckpointHeader;
+import io.gfs.proto.CheckpointNamespace;
+import io.gfs.proto.CheckpointRecord;
+import io.gfs.proto.EntryType;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+
+/**
+ * Reads a checkpoint back, verifying magic, format version, structure, counts and the CRC32C
+ * trailer. Any problem is an IOException saying what is wrong; a half-read state is never
+ * returned.
+ */
+final class CheckpointReader {
+  /** What a checkpoint holds. */
+  record Contents(Namespaces namespaces, ChunkTable chunks, long term, long index) {
+  }
+
+  private CheckpointReader() {
+  }
+
+  static Contents read(InputStream in) throws IOException {
+    BufferedInputStream buffered = new BufferedInputStream(in, CheckpointFormat.BUFFER_BYTES);
+    CheckedInputStream checked = new CheckedInputStream(buffered, new CRC32C());
+    DataInputStream data = new DataInputStream(checked);
+    byte[] magic = data.readNBytes(CheckpointFormat.MAGIC.length);
+    if (!Arrays.equals(magic, CheckpointFormat.MAGIC)) {
+      throw new IOException("not a GFS master checkpoint: bad magic");
+    }
+    int version;
+    try {
+      version = data.readInt();
+    } catch (EOFException e) {
+      throw new IOException("checkpoint truncated in its header", e);
+    }
+    if (version != CheckpointFormat.VERSION) {
+      throw new IOException("unsupported checkpoint format version " + version
+          + " (this master reads version " + CheckpointFormat.VERSION + ")");
+    }
+    Contents contents;
+    try {
+      contents = readBody(data);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("checkpoint is corrupt or truncated: " + e.getMessage(), e);
+    }
+    long expected = checked.getChecksum().getValue();
+    byte[] trailer = buffered.readNBytes(4);
+    if (trailer.length < 4) {
+      throw new IOException("checkpoint truncated: checksum trailer missing");
+    }
+    long actual = ((trailer[0] & 0xffL) << 24) | ((trailer[1] & 0xffL) << 16)
+        | ((trailer[2] & 0xffL) << 8) | (trailer[3] & 0xffL);
+    if (actual != expected) {
+      throw new IOException(String.format(
+          "checkpoint checksum mismatch: stored %08x, computed %08x", actual, expected));
+    }
+    if (buffered.read() != -1) {
+      throw new IOException("checkpoint has unexpected bytes after its checksum trailer");
+    }
+    return contents;
+  }
+
+  private static Contents readBody(InputStream in) throws IOException {
+    CheckpointHeader header = CheckpointHeader.parseDelimitedFrom(in);
+    if (header == null) {
+      throw new IOException("header missing");
+    }
+    Namespaces namespaces = new Namespaces();
+    ChunkTable chunks = new ChunkTable();
+    long records = header.getNamespaceCount() + header.getDirectoryCount()
+        + header.getFileCount();
+    NamespaceTree current = null;
+    String previous = null;
+    for (long r = 0; r < records; r++) {
+      CheckpointRecord record = CheckpointRecord.parseDelimitedFrom(in);
+      if (record == null) {
+        throw new IOException("ended after " + r + " of " + records + " records");
+      }
+      if (record.hasNamespace()) {
+        CheckpointNamespace ns = record.getNamespace();
+        if (!NamespaceNames.normalize(ns.getName()).equals(ns.getName())
+            || current != null && current.name().compareTo(ns.getName()) >= 0) {
+          throw new IOException("namespace out of order or invalid: " + ns.getName());
+        }
+        current = new NamespaceTree(ns.getName(),
+            new DirNode(ns.getRootCreatedMs(), ns.getRootModifiedMs()));
+        namespaces.restore(current);
+        previous = null;
+      } else if (record.hasEntry() && current != null) {
+        CheckpointEntry entry = record.getEntry();
+        String path = entry.getPath();
+        if (!FsPaths.normalize(path).equals(path)
+            || previous != null && PathOrder.INSTANCE.compare(previous, path) >= 0) {
+          throw new IOException("entry out of order or not normalized: " + path);
+        }
+        restoreEntry(current, chunks, entry);
+        previous = path;
+      } else {
+        throw new IOException("unexpected record " + record.getRecordCase());
+      }
+    }
+    if (namespaces.size() != header.getNamespaceCount()
+        || namespaces.get(NamespaceNames.DEFAULT) == null
+        || namespaces.fileCount() != header.getFileCount()
+        || namespaces.directoryCount() != header.getDirectoryCount()
+        || chunks.size() != header.getChunkCount()) {
+      throw new IOException("counts do not match the header");
+    }
+    return new Contents(namespaces, chunks, header.getTerm(), header.getIndex());
+  }
+
+  private static void restoreEntry(NamespaceTree tree, ChunkTable chunks, CheckpointEntry e)
+      throws IOException {
+    if (e.getType() == EntryType.DIRECTORY) {
+      if (e.getChunksCount() > 0) {
+        throw new IOException("directory with chunks: " + e.getPath());
+      }
+      tree.restore(e.getPath(), new DirNode(e.getCreatedMs(), e.getModifiedMs()));
+      return;
+    }
+    if (e.getType() != EntryType.FILE) {
+      throw new IOException("entry of unknown type: " + e.getPath());
+    }
+    FileNode file = new FileNode(e.getCreatedMs(), e.getModifiedMs());
+    tree.restore(e.getPath(), file);
+    for (int i = 0; i < e.getChunksCount(); i++) {
+      CheckpointChunk c = e.getChunks(i);
+      file.appendChunk(chunks.restore(c.getHandle(), i, file, c.getVersion(),
+          c.getCommittedLength(), c.getSealed(), c.getReplicasList(), c.getPrimary(),
+          c.getLeaseExpiryMs()), e.getModifiedMs());
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package io.gfs.master.statemachine;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.gfs.proto.MasterCommand;
+import io.gfs.proto.MasterQuery;
+import io.gfs.proto.MasterResult;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * The Ratis adapter around {@link MasterState}. Commands and queries travel as our own
+ * (unshaded) protobuf bytes inside Ratis messages.
+ *
+ * <p>Threads: Ratis calls {@link #applyTransaction} and {@link #takeSnapshot} from its single
+ * state-machine updater thread, one after the other, so a checkpoint always pairs the state with
+ * exactly the last applied term-index it reflects. {@link #query} runs on Ratis server threads
+ * against the thread-safe state.
+ */
+public final class GfsStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LogManager.getLogger(GfsStateMachine.class);
+
+  private final String nodeId;
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final CheckpointFiles checkpoints = new CheckpointFiles(storage);
+  private final LeadershipListener leadership;
+  private final Consumer<Throwable> fatalErrorHandler;
+
+  // Replaced only by initialize/reinitialize (on the updater thread, no applies running).
+  private volatile MasterState state = new MasterState();
+
+  /**
+   * @param fatalErrorHandler told when an apply breaks an invariant; it must stop this master
+   *     (the replicas would diverge otherwise)
+   */
+  public GfsStateMachine(String nodeId, LeadershipListener leadership,
+      Consumer<Throwable> fatalErrorHandler) {
+    this.nodeId = nodeId;
+    this.leadership = leadership;
+    this.fatalErrorHandler = fatalErrorHandler;
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    int unfinished = checkpoints.deleteUnfinished(
+        raftStorage.getStorageDir().getStateMachineDir().toPath());
+    if (unfinished > 0) {
+      LOG.warn("{} deleted unfinished checkpoint files count={}", nodeId, unfinished);
+    }
+    loadLatestCheckpoint();
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    // Called after a checkpoint was installed from the leader.
+    loadLatestCheckpoint();
+  }
+
+  private void loadLatestCheckpoint() throws IOException {
+    MasterState.LoadedCheckpoint loaded = checkpoints.loadLatest();
+    if (loaded == null) {
+      LOG.info("{} no checkpoint found, starting from an empty state", nodeId);
+      return;
+    }
+    state = loaded.state();
+    setLastAppliedTermIndex(TermIndex.valueOf(loaded.term(), loaded.index()));
+    LOG.info("{} checkpoint loaded term={} index={}", nodeId, loaded.term(), loaded.index());
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    ByteString content = request.getMessage().getContent();
+    TransactionContext.Builder tx = TransactionContext.newBuilder()
+        .setStateMachine(this)
+        .setClientRequest(request)
+        .setLogData(content);
+    try {
+      MasterCommand command = MasterCommand.parseFrom(content.toByteArray());
+      if (command.getOpCase() == MasterCommand.OpCase.OP_NOT_SET) {
+        throw new IOException("command has no operation");
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("command does not parse: " + e.getMessage(), e);
+    }
+    return tx.build();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    MasterResult result;
+    try {
+      MasterCommand command = MasterCommand.parseFrom(
+          entry.getStateMachineLogEntry().getLogData().toByteArray());
+      result = state.apply(index, command);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      // The entry passed startTransaction on the leader, so this is a broken invariant or a
+      // corrupt log: stop rather than let this replica diverge. The applied index stays behind.
+      LOG.fatal("{} apply failed, stopping the master index={} term={}", nodeId, index,
+          entry.getTerm(), e);
+      fatalErrorHandler.accept(e);
+      return CompletableFuture.failedFuture(e);
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), index);
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    try {
+      MasterQuery query = MasterQuery.parseFrom(request.getContent().toByteArray());
+      return CompletableFuture.completedFuture(
+          Message.valueOf(ByteString.copyFrom(state.query(query).toByteArray())));
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() < 0) {
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+    if (latest != null && latest.getIndex() >= last.getIndex()) {
+      return latest.getIndex();
+    }
+    checkpoints.write(state, last);
+    LOG.info("{} checkpoint written term={} index={}", nodeId, last.getTerm(), last.getIndex());
+    return last.getIndex();
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeaderId) {
+    long term = getServer().thenApply(s -> currentTerm(s, member)).getNow(0L);
+    leadership.leaderChanged(newLeaderId == null ? "" : newLeaderId.toString(), term);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    long term = getServer().thenApply(s -> currentTerm(s, null)).getNow(0L);
+    leadership.leaderReady(term);
+  }
+
+  private long currentTerm(RaftServer server, RaftGroupMemberId member) {
+    try {
+      return server.getDivision(member == null ? getGroupId() : member.getGroupId())
+          .getInfo().getCurrentTerm();
+    } catch (IOException e) {
+      return 0L;
+    }
+  }
+
+  /** The live state, for in-process inspection (tests, status). */
+  public MasterState state() {
+    return state;
+  }
+}

@@ -1,0 +1,70 @@
+package io.gfs.master.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MasterMainTest {
+
+  private static final String PEERS =
+      "m1=127.0.0.1:9010:9000,m2=127.0.0.1:9011:9001,m3=127.0.0.1:9012:9002";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void flagsOverrideTheConfigFile() throws Exception {
+    Path file = dir.resolve("master.properties");
+    Files.writeString(file, "node-id=m1\npeers=" + PEERS + "\ndata-dir=" + dir
+        + "\nlease-duration=30s\nchunk-size=1MiB\n");
+    MasterMain main = new MasterMain();
+    new CommandLine(main).parseArgs("--config", file.toString(), "--node-id", "m2",
+        "--election-timeout-min", "500ms", "--election-timeout-max", "900ms");
+    MasterConfig c = MasterMain.toConfig(main.settings());
+    assertThat(c.nodeId()).isEqualTo("m2");
+    assertThat(c.self().apiPort()).isEqualTo(9001);
+    assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.chunkSizeBytes()).isEqualTo(1 << 20);
+    assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.checkpointThreshold()).isEqualTo(MasterConfig.DEFAULT_CHECKPOINT_THRESHOLD);
+  }
+
+  @Test
+  void badConfigurationExitsWithCode2AndOneLine() {
+    assertBadConfig("node id 'm9' is not one of the peers", "--node-id", "m9", "--peers", PEERS,
+        "--data-dir", dir.toString());
+    assertBadConfig("bad peer 'm1=127.0.0.1:9010'", "--node-id", "m1", "--peers",
+        "m1=127.0.0.1:9010", "--data-dir", dir.toString());
+    assertBadConfig("exactly 3 peers", "--node-id", "m1", "--peers", "m1=127.0.0.1:9010:9000",
+        "--data-dir", dir.toString());
+    assertBadConfig("data-dir is required", "--node-id", "m1", "--peers", PEERS);
+    assertBadConfig("lease-duration: 'soon' is not a duration", "--node-id", "m1", "--peers",
+        PEERS, "--data-dir", dir.toString(), "--lease-duration", "soon");
+    assertBadConfig("election timeout max", "--node-id", "m1", "--peers", PEERS, "--data-dir",
+        dir.toString(), "--election-timeout-min", "2s", "--election-timeout-max", "1s");
+  }
+
+  private static void assertBadConfig(String message, String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.err;
+    int code;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      code = new CommandLine(new MasterMain()).execute(args);
+    } finally {
+      System.setErr(old);
+    }
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertThat(code).isEqualTo(2);
+    assertThat(text).contains(message);
+    assertThat(text.strip().lines()).hasSize(1);
+  }
+}
