@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -71,18 +72,25 @@ final class ChunkRecovery {
     }
     State self = engine.state(handle).map(ChunkRecovery::of).orElse(new State(0, 0, false, 0));
     Map<ChunkLocation, State> states = new LinkedHashMap<>();
+    // asked in parallel: recovery waits for the slowest replica's deadline, not their sum
+    GetChunkStateRequest ask = GetChunkStateRequest.newBuilder().setHandle(handle).build();
+    Map<ChunkLocation, CompletableFuture<GetChunkStateResponse>> asked = new LinkedHashMap<>();
     for (ChunkLocation peer : secondaries) {
-      try {
-        GetChunkStateResponse r = peers.blockingStub(peer.getHost(), peer.getReplicationPort())
-            .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-            .getChunkState(GetChunkStateRequest.newBuilder().setHandle(handle).build());
+      asked.put(peer, RpcFutures.unary(obs -> peers.stub(peer.getHost(),
+              peer.getReplicationPort())
+          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).getChunkState(ask, obs)));
+    }
+    RpcFutures.settled(List.copyOf(asked.values())).join();
+    asked.forEach((peer, f) -> {
+      if (RpcFutures.succeeded(f)) {
+        GetChunkStateResponse r = f.join();
         states.put(peer, new State(r.getCommittedLength(), r.getCommittedSequence(),
             r.getSealed(), r.getVersion()));
-      } catch (RuntimeException e) {
+      } else {
         LOG.warn("{} recovery could not reach replica chunk={} replica={} error={}", nodeId,
-            handle, peer.getServerId(), e.toString());
+            handle, peer.getServerId(), f.handle((r, e) -> e).join().toString());
       }
-    }
+    });
     int n = 1 + secondaries.size();
     int needed = n >= 3 ? n / 2 + 1 : n;
     if (1 + states.size() < needed) {

@@ -6,9 +6,13 @@ import io.gfs.chunkserver.replication.ReplicaEngine;
 import java.time.InstantSource;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-/** What every write session of this server shares. */
+/**
+ * What every write session of this server shares. {@code stageIds} names staged mutations; it
+ * starts from the clock so a restarted primary does not reuse a stage id still on a replica.
+ */
 record PrimaryContext(
     String nodeId,
     ReplicaEngine engine,
@@ -21,4 +25,5 @@ record PrimaryContext(
     InstantSource clock,
     PrimarySettings settings,
     LongSupplier chunkSizeBytes,
-    WriteMetrics metrics) {}
+    WriteMetrics metrics,
+    AtomicLong stageIds) {}

@@ -53,6 +53,7 @@ final class PrimarySession implements WriteSession {
   private volatile ChunkException failure;
   private volatile PrimaryChunk chunk;
   private volatile Assignment assignment;
+  private volatile Mutation staged;
   private volatile Mutation mutation;
   private volatile StageFile local;
   private volatile List<PeerStage> stages = List.of();
@@ -86,19 +87,14 @@ final class PrimarySession implements WriteSession {
     if (!ctx.leases().valid(pc)) {
       throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " has expired");
     }
-    Assignment a;
-    try {
-      a = pc.assign(requestedOffset, length, ctx.chunkSizeBytes().getAsLong());
-    } catch (ChunkException e) {
-      if (e.code() == Code.CHUNK_FULL) {
-        sealWhenDrained(pc);
-      }
-      throw e;
+    if (pc.sealed()) {
+      throw new ChunkException(Code.CHUNK_FULL, "chunk " + handle + " is sealed");
     }
-    assignment = a;
-    Mutation m = new Mutation(handle, version, ctx.nodeId(), a.sequence(), a.prevSequence(),
-        a.offset(), length, crc32c);
-    mutation = m;
+    // The place in the chunk is chosen only once the data is READY (see finish), so a slow
+    // client never holds up the mutations of the clients behind it.
+    Mutation m = Mutation.staged(handle, version, ctx.nodeId(), length, crc32c,
+        ctx.stageIds().incrementAndGet());
+    staged = m;
     local = ctx.engine().beginStage(m);
     List<PeerStage> opened = new ArrayList<>();
     for (ChunkLocation peer : pc.secondaries) {
@@ -246,11 +242,22 @@ final class PrimarySession implements WriteSession {
         }
       }
       if (1 + ready.size() < chunk.quorum()) {
-        throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
-            + mutation.sequence() + " READY on " + (1 + ready.size()) + " of "
+        throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " stage "
+            + staged.stageId() + " READY on " + (1 + ready.size()) + " of "
             + chunk.quorum() + " needed replicas");
       }
-      return assignment.predecessor();
+      Assignment a;
+      try {
+        a = chunk.assign(requestedOffset, length, ctx.chunkSizeBytes().getAsLong());
+      } catch (ChunkException e) {
+        if (e.code() == Code.CHUNK_FULL) {
+          sealWhenDrained(chunk);
+        }
+        throw e;
+      }
+      assignment = a;
+      mutation = staged.ordered(a.sequence(), a.prevSequence(), a.offset());
+      return a.predecessor();
     }, ctx.io()).thenComposeAsync(predecessorCommitted -> {
       if (!predecessorCommitted) {
         throw new ChunkException(Code.QUORUM_FAILED, "an earlier mutation of chunk " + handle
@@ -326,12 +333,12 @@ final class PrimarySession implements WriteSession {
 
   /** After a failure: drop staged data everywhere and release the mutation's place in line. */
   private void cleanUp() {
-    Mutation m = mutation;
+    Mutation m = staged;
     for (PeerStage s : stages) {
       s.cancel("mutation aborted");
       if (m != null) {
         AbortRequest req = AbortRequest.newBuilder().setHandle(handle).setVersion(version)
-            .setPrimaryId(ctx.nodeId()).setSequence(m.sequence()).build();
+            .setPrimaryId(ctx.nodeId()).setStageId(m.stageId()).build();
         RpcFutures.<io.gfs.proto.AbortResponse>unary(obs -> ctx.peers()
             .stub(s.peer.getHost(), s.peer.getReplicationPort())
             .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(),
@@ -339,7 +346,7 @@ final class PrimarySession implements WriteSession {
       }
     }
     if (m != null && !committedHere) {
-      ctx.engine().abort(handle, version, m.sequence());
+      ctx.engine().abort(handle, version, m.stageId());
     }
     Assignment a = assignment;
     if (a != null && !committedHere) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,22 +32,26 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   /**
    * @param self this server's advertised address (lagging replicas copy from it)
    * @param io a named, bounded pool for the primary's staging and commit steps
+   * @param recovery a named, bounded pool for lease claims and recoveries (they block on
+   *     replicas, with deadlines, and must not starve the write path)
    * @param timer a named scheduler for coalesced commit reports
    * @param chunkSizeBytes the cluster's chunk size, as last learned from the master
    */
   public WriteEngine(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
       MasterCalls master,
-      Executor io, ScheduledExecutorService timer, InstantSource clock, PrimarySettings settings,
+      Executor io, Executor recovery, ScheduledExecutorService timer, InstantSource clock,
+      PrimarySettings settings,
       LongSupplier chunkSizeBytes, MetricRegistry metrics) {
     WriteMetrics writeMetrics = new WriteMetrics(metrics);
     this.engine = engine;
     this.reporter = new CommitReporter(nodeId, master, timer,
         Math.max(1, settings.commitReportInterval().toMillis()));
-    ChunkRecovery recovery = new ChunkRecovery(nodeId, self, engine, peers, master,
+    ChunkRecovery chunkRecovery = new ChunkRecovery(nodeId, self, engine, peers, master,
         settings.replicaDeadline().toMillis(), writeMetrics);
-    LeaseTable leases = new LeaseTable(nodeId, master, recovery, io, clock, settings);
+    LeaseTable leases = new LeaseTable(nodeId, master, chunkRecovery, recovery, clock,
+        settings);
     this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
-        clock, settings, chunkSizeBytes, writeMetrics);
+        clock, settings, chunkSizeBytes, writeMetrics, new AtomicLong(clock.millis() * 1000));
   }
 
   @Override

@@ -35,7 +35,7 @@ public final class ReplicaEngine {
   private final Map<StageKey, StageFile> stages = new ConcurrentHashMap<>();
   private final Map<String, Sequencer> sequencers = new ConcurrentHashMap<>();
 
-  private record StageKey(String handle, long sequence) {}
+  private record StageKey(String handle, long stageId) {}
 
   /** Commits waiting for their predecessor; per chunk. */
   private static final class Sequencer {
@@ -68,17 +68,17 @@ public final class ReplicaEngine {
   public StageFile beginStage(Mutation m) {
     ChunkHandles.require(m.handle());
     long chunkSize = chunkSizeBytes.getAsLong();
-    if (m.length() > chunkSize || m.offset() > chunkSize - m.length()) {
-      throw new ChunkException(Code.INVALID_ARGUMENT, "mutation of " + m.length() + " bytes at "
-          + m.offset() + " does not fit in a chunk of " + chunkSize);
+    if (m.length() > chunkSize) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "mutation of " + m.length()
+          + " bytes does not fit in a chunk of " + chunkSize);
     }
     ChunkMeta meta = fence(m.handle(), m.version());
     if (meta.sealed()) {
       throw new ChunkException(Code.CHUNK_FULL, "chunk " + m.handle() + " is sealed");
     }
-    StageFile stage = store.openStage(m.handle(), m.version(), m.sequence(), m.length(),
+    StageFile stage = store.openStage(m.handle(), m.version(), m.stageId(), m.length(),
         m.crc32c());
-    StageFile old = stages.put(new StageKey(m.handle(), m.sequence()), stage);
+    StageFile old = stages.put(new StageKey(m.handle(), m.stageId()), stage);
     if (old != null && old != stage) {
       old.close();
     }
@@ -99,11 +99,11 @@ public final class ReplicaEngine {
   }
 
   /** Drops a staged mutation (abort, or a broken stage stream). */
-  public void abort(String handle, long version, long sequence) {
-    StageFile stage = stages.remove(new StageKey(ChunkHandles.require(handle), sequence));
+  public void abort(String handle, long version, long stageId) {
+    StageFile stage = stages.remove(new StageKey(ChunkHandles.require(handle), stageId));
     if (stage != null) {
       if (version < stage.version()) {
-        stages.putIfAbsent(new StageKey(handle, sequence), stage); // an older primary's abort
+        stages.putIfAbsent(new StageKey(handle, stageId), stage); // an older primary's abort
         return;
       }
       stage.close();
@@ -116,6 +116,11 @@ public final class ReplicaEngine {
    */
   public CompletableFuture<ChunkMeta> commit(Mutation m) {
     CompletableFuture<ChunkMeta> result = new CompletableFuture<>();
+    if (!m.isOrdered()) {
+      result.completeExceptionally(new ChunkException(Code.INVALID_ARGUMENT,
+          "commit without a sequence"));
+      return result;
+    }
     Sequencer seq = sequencers.computeIfAbsent(ChunkHandles.require(m.handle()),
         h -> new Sequencer());
     try {
@@ -180,7 +185,7 @@ public final class ReplicaEngine {
   }
 
   private ChunkMeta apply(Mutation m) {
-    StageKey key = new StageKey(m.handle(), m.sequence());
+    StageKey key = new StageKey(m.handle(), m.stageId());
     StageFile stage = stages.get(key);
     if (stage == null || !stage.isComplete() || stage.length() != m.length()) {
       throw new ChunkException(Code.NOT_FOUND, "no complete staged data for mutation "

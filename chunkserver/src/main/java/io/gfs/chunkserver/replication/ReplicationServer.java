@@ -18,7 +18,10 @@ public final class ReplicationServer implements AutoCloseable {
   private final Server server;
   private volatile int port = -1;
 
-  /** {@code executor}: a named, bounded pool; stage writes run on it and block it (backpressure). */
+  /**
+   * {@code executor}: a named, bounded pool; stage writes run on it and block it, which is
+   * the backpressure on a primary that streams faster than this disk writes.
+   */
   public ReplicationServer(String nodeId, InetSocketAddress bind, ReplicaEngine engine,
       ChunkCopier copier, ExecutorService executor) {
     this.nodeId = nodeId;

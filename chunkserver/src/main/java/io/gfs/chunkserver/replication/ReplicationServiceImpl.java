@@ -29,7 +29,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /** Translates the replication gRPC API onto {@link ReplicaEngine}. */
-public final class ReplicationServiceImpl extends ReplicationServiceGrpc.ReplicationServiceImplBase {
+public final class ReplicationServiceImpl
+    extends ReplicationServiceGrpc.ReplicationServiceImplBase {
   private static final Logger LOG = LogManager.getLogger(ReplicationServiceImpl.class);
   private static final int PEER_PIECE_BYTES = 1 << 20;
 
@@ -79,7 +80,7 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
 
       private void dropStage() {
         if (mutation != null) {
-          engine.abort(mutation.handle(), mutation.version(), mutation.sequence());
+          engine.abort(mutation.handle(), mutation.version(), mutation.stageId());
         }
       }
 
@@ -131,7 +132,7 @@ public final class ReplicationServiceImpl extends ReplicationServiceGrpc.Replica
   @Override
   public void abort(AbortRequest req, StreamObserver<AbortResponse> response) {
     try {
-      engine.abort(req.getHandle(), req.getVersion(), req.getSequence());
+      engine.abort(req.getHandle(), req.getVersion(), req.getStageId());
       response.onNext(AbortResponse.getDefaultInstance());
       response.onCompleted();
     } catch (RuntimeException e) {

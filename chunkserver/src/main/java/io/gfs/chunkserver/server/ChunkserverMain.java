@@ -115,9 +115,6 @@ public final class ChunkserverMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    // Wiring point of the data-plane server (package io.gfs.chunkserver.dataplane): pass its
-    // DataPlaneStarter here instead of NONE once it exists.
-    ChunkserverNode.DataPlaneStarter dataPlane = ChunkserverNode.DataPlaneStarter.NONE;
-    System.exit(commandLine(dataPlane, args).execute(args));
+    System.exit(commandLine(NettyDataPlane.STARTER, args).execute(args));
   }
 }

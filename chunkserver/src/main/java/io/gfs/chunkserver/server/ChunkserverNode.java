@@ -105,6 +105,7 @@ public final class ChunkserverNode implements AutoCloseable {
       ExecutorService replServer = own(NamedThreads.fixed(id + "-repl-server", 16));
       ExecutorService grpcClient = own(NamedThreads.fixed(id + "-grpc-client", 4));
       ExecutorService commands = own(NamedThreads.fixed(id + "-commands", 1));
+      ExecutorService recovery = own(NamedThreads.fixed(id + "-recovery", 4));
 
       store = ChunkStore.open(id, config.dataDir());
       replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256,
@@ -124,8 +125,8 @@ public final class ChunkserverNode implements AutoCloseable {
           version, id, ReplicaProblem.CORRUPT, detail));
       ChunkLocation self = ChunkLocation.newBuilder().setServerId(id)
           .setHost(config.advertisedHost()).setReplicationPort(replicationServer.port()).build();
-      writeEngine = new WriteEngine(id, self, replicas, peers, master, io, timer, clock,
-          config.primary(), chunkSizeBytes::get, metrics);
+      writeEngine = new WriteEngine(id, self, replicas, peers, master, io, recovery, timer,
+          clock, config.primary(), chunkSizeBytes::get, metrics);
       // replaced, not reused: a restarted node in the same registry reports its new store
       metrics.remove("gfs.chunkserver.storage.chunks");
       metrics.register("gfs.chunkserver.storage.chunks",

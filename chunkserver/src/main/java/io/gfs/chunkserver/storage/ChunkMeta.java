@@ -16,7 +16,8 @@ public record ChunkMeta(
     }
     if (blockCrc32c.length != Crc32cBlocks.blockCount(committedLength)) {
       throw new IllegalArgumentException(
-          "block checksum count " + blockCrc32c.length + " does not match length " + committedLength);
+          "block checksum count " + blockCrc32c.length + " does not match length "
+              + committedLength);
     }
     blockCrc32c = blockCrc32c.clone();
   }

@@ -35,6 +35,7 @@ public final class ChunkStore {
   private final Path chunksDir;
   private final Path stagingDir;
   private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
+  private final Object[] createLocks = new Object[64];
   private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
 
   /** Told when a replica's bytes do not match their checksums (to report it CORRUPT). */
@@ -47,6 +48,9 @@ public final class ChunkStore {
     this.nodeId = nodeId;
     this.chunksDir = dataDir.resolve("chunks");
     this.stagingDir = dataDir.resolve("staging");
+    for (int i = 0; i < createLocks.length; i++) {
+      createLocks[i] = new Object();
+    }
   }
 
   /**
@@ -161,7 +165,8 @@ public final class ChunkStore {
     if (existing != null) {
       return existing.meta();
     }
-    synchronized (chunks) {
+    // one creator per handle; a striped lock so creating one chunk never waits on another's I/O
+    synchronized (createLocks[Math.floorMod(handle.hashCode(), createLocks.length)]) {
       existing = chunks.get(handle);
       if (existing != null) {
         return existing.meta();
@@ -183,11 +188,11 @@ public final class ChunkStore {
   }
 
   /** Opens a stage file for one mutation; the caller owns and closes it. */
-  public StageFile openStage(String handle, long version, long sequence, long length, int crc) {
+  public StageFile openStage(String handle, long version, long stageId, long length, int crc) {
     ChunkHandles.require(handle);
-    Path p = stagingDir.resolve(handle + "-v" + version + "-s" + sequence + ".stage");
+    Path p = stagingDir.resolve(handle + "-v" + version + "-s" + stageId + ".stage");
     try {
-      return new StageFile(p, handle, version, sequence, length, crc);
+      return new StageFile(p, handle, version, stageId, length, crc);
     } catch (IOException e) {
       throw translate("open stage", e);
     }

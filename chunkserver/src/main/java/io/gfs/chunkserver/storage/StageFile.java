@@ -19,7 +19,7 @@ public final class StageFile implements AutoCloseable {
   private final Path path;
   private final String handle;
   private final long version;
-  private final long sequence;
+  private final long stageId;
   private final long length;
   private final int crc32c;
   private final FileChannel channel;
@@ -27,12 +27,12 @@ public final class StageFile implements AutoCloseable {
   private long written; // guarded by the single writer
   private boolean complete;
 
-  StageFile(Path path, String handle, long version, long sequence, long length, int crc32c)
+  StageFile(Path path, String handle, long version, long stageId, long length, int crc32c)
       throws IOException {
     this.path = path;
     this.handle = handle;
     this.version = version;
-    this.sequence = sequence;
+    this.stageId = stageId;
     this.length = length;
     this.crc32c = crc32c;
     this.channel =
@@ -52,8 +52,8 @@ public final class StageFile implements AutoCloseable {
     return version;
   }
 
-  public long sequence() {
-    return sequence;
+  public long stageId() {
+    return stageId;
   }
 
   public long length() {

@@ -7,7 +7,10 @@ import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
 import io.gfs.chunkserver.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -31,7 +34,7 @@ class AcknowledgedWritesSurviveFaultsTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3})
+  @ValueSource(longs = {1, 2, 3, 4, 5})
   void acknowledgedAppendsSurviveReplicaAndPrimaryFailures(long seed) throws Exception {
     Random random = new Random(seed);
     String handle = UUID.randomUUID().toString();
@@ -39,12 +42,12 @@ class AcknowledgedWritesSurviveFaultsTest {
     int failed = 0;
     int failovers = 0;
     try (TestCluster cluster = new TestCluster(Files.createDirectories(dir.resolve("s" + seed)),
-        3, 4 << 20)) {
+        3, 8 << 20)) {
       boolean[] down = new boolean[3];
       int primary = 0;
       long version = 1;
       cluster.master.assign(handle, version, TestCluster.id(primary), cluster.locations(0, 1, 2));
-      for (int op = 0; op < 60; op++) {
+      for (int op = 0; op < 80; op++) {
         int downIndex = indexOf(down);
         int roll = random.nextInt(100);
         if (roll < 12 && downIndex < 0) {
@@ -61,16 +64,25 @@ class AcknowledgedWritesSurviveFaultsTest {
           cluster.master.assign(handle, version, TestCluster.id(primary), cluster.locations(0, 1,
               2));
         } else {
-          byte[] data = new byte[1 + random.nextInt(20_000)];
-          random.nextBytes(data);
-          try {
-            WriteOutcome o = cluster.write(primary, handle, version, -1, data)
-                .get(60, TimeUnit.SECONDS);
-            assertThat(acked).doesNotContainKey(o.offset());
-            acked.put(o.offset(), data);
-          } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(ChunkException.class);
-            failed++;
+          // one to three clients appending at once
+          int clients = 1 + random.nextInt(3);
+          List<byte[]> records = new ArrayList<>();
+          List<CompletableFuture<WriteOutcome>> writes = new ArrayList<>();
+          for (int c = 0; c < clients; c++) {
+            byte[] data = new byte[1 + random.nextInt(20_000)];
+            random.nextBytes(data);
+            records.add(data);
+            writes.add(cluster.write(primary, handle, version, -1, data));
+          }
+          for (int c = 0; c < clients; c++) {
+            try {
+              WriteOutcome o = writes.get(c).get(60, TimeUnit.SECONDS);
+              assertThat(acked).doesNotContainKey(o.offset());
+              acked.put(o.offset(), records.get(c));
+            } catch (ExecutionException e) {
+              assertThat(e.getCause()).isInstanceOf(ChunkException.class);
+              failed++;
+            }
           }
         }
       }

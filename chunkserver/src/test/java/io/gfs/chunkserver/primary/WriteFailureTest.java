@@ -76,6 +76,25 @@ class WriteFailureTest {
   }
 
   @Test
+  void aSlowClientDoesNotHoldUpTheAppendsBehindIt() throws Exception {
+    cluster = new TestCluster(dir, 3, CHUNK);
+    cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));
+    byte[] slow = record(5000, 1);
+    WriteSession s = cluster.node(0).operations().beginWrite(handle, 1, -1, slow.length,
+        Crc32cBlocks.crc(slow, 0, slow.length));
+    s.onData(Unpooled.wrappedBuffer(slow, 0, 1000)).toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    // another client's append completes while the slow one is still sending
+    assertThat(get(cluster.write(0, handle, 1, -1, record(300, 2))).offset()).isZero();
+    s.onData(Unpooled.wrappedBuffer(slow, 1000, 4000)).toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    assertThat(s.finish().toCompletableFuture().get(60, TimeUnit.SECONDS).offset())
+        .isEqualTo(300);
+    assertThat(cluster.committedBytes(2, handle)).isEqualTo(cluster.committedBytes(0, handle))
+        .hasSize(5300);
+  }
+
+  @Test
   void writeWithWrongChecksumIsNeverCommitted() throws Exception {
     cluster = new TestCluster(dir, 3, CHUNK);
     cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));

@@ -34,7 +34,7 @@ class ReplicaEngineTest {
   private Mutation stage(ReplicaEngine engine, long version, long seq, long prev, long offset,
       byte[] data) {
     Mutation m = new Mutation(handle, version, "p", seq, prev, offset, data.length,
-        Crc32cBlocks.crc(data, 0, data.length));
+        Crc32cBlocks.crc(data, 0, data.length), 100 + seq);
     StageFile s = engine.beginStage(m);
     s.write(ByteBuffer.wrap(data));
     s.complete();
@@ -89,14 +89,15 @@ class ReplicaEngineTest {
 
   @Test
   void hostileLengthsAndHandlesAreRejectedBeforeStaging() throws Exception {
+    // (a huge offset is refused at commit: it is never the committed length)
     ReplicaEngine engine = new ReplicaEngine("r1", ChunkStore.open("r1", dir), timer,
         Duration.ofSeconds(30), 16, () -> 1 << 20);
-    assertThatThrownBy(() -> engine.beginStage(new Mutation(handle, 1, "p", 1, 0, 0,
-        Long.MAX_VALUE, 0))).isInstanceOf(ChunkException.class);
-    assertThatThrownBy(() -> engine.beginStage(new Mutation(handle, 1, "p", 1, 0,
-        Long.MAX_VALUE - 1, 2, 0))).isInstanceOf(ChunkException.class);
-    assertThatThrownBy(() -> engine.beginStage(new Mutation("../../x", 1, "p", 1, 0, 0, 2, 0)))
+    assertThatThrownBy(() -> engine.beginStage(Mutation.staged(handle, 1, "p", Long.MAX_VALUE,
+        0, 1))).isInstanceOf(ChunkException.class);
+    assertThatThrownBy(() -> engine.beginStage(Mutation.staged("../../x", 1, "p", 2, 0, 1)))
         .isInstanceOf(ChunkException.class);
+    assertThatThrownBy(() -> new Mutation(handle, 1, "p", 1, 0, -5, 2, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(engine.state(handle)).isEmpty();
   }
 }

@@ -97,7 +97,8 @@ public final class FakeMaster implements AutoCloseable {
     return true;
   }
 
-  private final class Service extends ChunkserverControlServiceGrpc.ChunkserverControlServiceImplBase {
+  private final class Service
+      extends ChunkserverControlServiceGrpc.ChunkserverControlServiceImplBase {
     @Override
     public void register(RegisterRequest req, StreamObserver<RegisterResponse> obs) {
       registrations.put(req.getIdentity().getServerId(), req);
@@ -111,7 +112,8 @@ public final class FakeMaster implements AutoCloseable {
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
       heartbeats.put(req.getIdentity().getServerId(), req);
       heartbeatCalls.incrementAndGet();
-      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setLeader(followerOf == null).setTerm(term)
+      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder()
+          .setLeader(followerOf == null).setTerm(term)
           .setChunkSize(chunkSizeBytes).setReregister(askReregister);
       askReregister = false;
       Queue<ChunkCommand> mine = commandsFor(req.getIdentity().getServerId());

@@ -32,6 +32,14 @@ public final class GfsCli {
   GlobalOptions options;
 
   final PrintStream out;
+
+  public PrintStream out() {
+    return out;
+  }
+
+  public PrintStream err() {
+    return err;
+  }
   final PrintStream err;
   final InputStream in;
   final Map<String, String> env;

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** Parses human-friendly values from flags and config files, with plain error messages. */
-final class ConfigValues {
+public final class ConfigValues {
 
   private ConfigValues() {
   }
 
   /** "60s", "500ms", "2m", "1h", or a bare number of milliseconds. */
-  static Duration duration(String key, String text) {
+  public static Duration duration(String key, String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
@@ -33,7 +33,7 @@ final class ConfigValues {
   }
 
   /** "64MiB", "1m", "4096", "2g" (binary units). */
-  static long bytes(String key, String text) {
+  public static long bytes(String key, String text) {
     String t = text.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
     long unit = 1;
     if (t.endsWith("k")) {
@@ -53,7 +53,7 @@ final class ConfigValues {
     }
   }
 
-  static long number(String key, String text) {
+  public static long number(String key, String text) {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
