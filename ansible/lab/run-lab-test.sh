@@ -94,12 +94,12 @@ log "converged in $converge_s s"
 data_checks="${LAB_DATA_CHECKS:-1}"
 step="write and read a file"
 if [ "$data_checks" = 1 ]; then
-head -c $((12 * 1024 * 1024 + 12345)) /dev/urandom >"$LAB_STATE/blob.in"
-"${gfs[@]}" mkdir -p /lab >"$logs/cli.log" 2>&1 || die "gfs mkdir failed: $(tail -n 5 "$logs/cli.log")"
-"${gfs[@]}" put "$LAB_STATE/blob.in" /lab/blob >>"$logs/cli.log" 2>&1 || die "gfs put failed: $(tail -n 5 "$logs/cli.log")"
-"${gfs[@]}" get /lab/blob "$LAB_STATE/blob.out" >>"$logs/cli.log" 2>&1 || die "gfs get failed: $(tail -n 5 "$logs/cli.log")"
-cmp -s "$LAB_STATE/blob.in" "$LAB_STATE/blob.out" || die "the file read back differs from the one written"
-log "wrote and read back a $(stat -c %s "$LAB_STATE/blob.in")-byte file"
+  head -c $((12 * 1024 * 1024 + 12345)) /dev/urandom >"$LAB_STATE/blob.in"
+  "${gfs[@]}" mkdir -p /lab >"$logs/cli.log" 2>&1 || die "gfs mkdir failed: $(tail -n 5 "$logs/cli.log")"
+  "${gfs[@]}" put "$LAB_STATE/blob.in" /lab/blob >>"$logs/cli.log" 2>&1 || die "gfs put failed: $(tail -n 5 "$logs/cli.log")"
+  "${gfs[@]}" get /lab/blob "$LAB_STATE/blob.out" >>"$logs/cli.log" 2>&1 || die "gfs get failed: $(tail -n 5 "$logs/cli.log")"
+  cmp -s "$LAB_STATE/blob.in" "$LAB_STATE/blob.out" || die "the file read back differs from the one written"
+  log "wrote and read back a $(stat -c %s "$LAB_STATE/blob.in")-byte file"
 fi
 
 step="site.yml (idempotent rerun)"
@@ -122,17 +122,18 @@ upgrade_tarball="$upgrade_dir/gfs-$version.tar.gz"
 tar -czf "$upgrade_tarball" -C "$upgrade_dir/x" "$top"
 new_release="/opt/gfs/releases/gfs-$version-$(sha256sum "$upgrade_tarball" | cut -c1-12)"
 if [ "$data_checks" = 1 ]; then
-printf 'header\n' | "${gfs[@]}" put - /lab/appends >>"$logs/cli.log" 2>&1 || die "gfs put of the append file failed"
-rm -f "$LAB_STATE/appender.stop"
-"$here/appender.sh" "${gfs[*]}" /lab/appends "$LAB_STATE/appender.stop" "$logs/appends.txt" \
-  "${LAB_MAX_APPENDS:-5000}" "${LAB_MAX_APPEND_SECONDS:-1800}" &
-appender=$!
-# Let a few appends land before the first restart.
-deadline=$((SECONDS + 120))
-until [ "$(wc -l <"$logs/appends.txt" 2>/dev/null || echo 0)" -ge 3 ]; do
-  [ "$SECONDS" -lt "$deadline" ] || { kill "$appender"; die "the appender made no progress"; }
-  sleep 1
-done
+  printf 'header\n' | "${gfs[@]}" put - /lab/appends >>"$logs/cli.log" 2>&1 || die "gfs put of the append file failed"
+  rm -f "$LAB_STATE/appender.stop"
+  : >"$logs/appends.txt"
+  "$here/appender.sh" "${gfs[*]}" /lab/appends "$LAB_STATE/appender.stop" "$logs/appends.txt" \
+    "${LAB_MAX_APPENDS:-5000}" "${LAB_MAX_APPEND_SECONDS:-1800}" &
+  appender=$!
+  # Let a few appends land before the first restart.
+  deadline=$((SECONDS + 120))
+  until [ "$(wc -l <"$logs/appends.txt" 2>/dev/null || echo 0)" -ge 3 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || { kill "$appender"; die "the appender made no progress"; }
+    sleep 1
+  done
 fi
 t=$SECONDS
 rolling_rc=0
@@ -147,25 +148,36 @@ log "rolling.yml took $rolling_s s"
 
 step="verify appends and data"
 if [ "$data_checks" = 1 ]; then
-total="$(wc -l <"$logs/appends.txt")"
-failed="$(awk '$2 != 0' "$logs/appends.txt" | wc -l)"
-[ "$total" -gt 0 ] || die "no append was attempted"
-[ "$failed" -eq 0 ] || die "$failed of $total appends failed: $(awk '$2 != 0 {print $1}' "$logs/appends.txt" | head -n 20 | paste -sd' ')
-$(tail -n 20 "$logs/appends.txt.err")"
-"${gfs[@]}" get /lab/appends "$LAB_STATE/appends.out" >>"$logs/cli.log" 2>&1 || die "gfs get of the append file failed"
-# Every acknowledged record must be there whole; GFS record append may repeat a record after a
-# retry, so repeats are counted, not failed.
-missing=0
-for i in $(seq 1 "$total"); do
-  grep -qx "$(printf 'seq=%06d' "$i")" "$LAB_STATE/appends.out" || missing=$((missing + 1))
-done
-foreign="$(grep -cvxE 'header|seq=[0-9]{6}' "$LAB_STATE/appends.out" || true)"
-repeats=$(( $(grep -c '^seq=' "$LAB_STATE/appends.out") - total ))
-[ "$missing" -eq 0 ] || die "$missing of $total acknowledged records are missing from the file"
-[ "$foreign" -eq 0 ] || die "the appended file holds $foreign lines that no client wrote"
-"${gfs[@]}" get /lab/blob "$LAB_STATE/blob.after" >>"$logs/cli.log" 2>&1 || die "gfs get after the roll failed"
-cmp -s "$LAB_STATE/blob.in" "$LAB_STATE/blob.after" || die "the first file changed during the roll"
-data_summary="$total appends all acknowledged and present ($repeats repeats), file intact"
+  total="$(wc -l <"$logs/appends.txt")"
+  [ "$total" -gt 0 ] || die "no append was attempted"
+  problems=()
+  failed="$(awk '$2 != 0' "$logs/appends.txt" | wc -l)"
+  if [ "$failed" -gt 0 ]; then
+    problems+=("$failed of $total appends failed (seq $(awk '$2 != 0 {print $1}' "$logs/appends.txt" | head -n 20 | paste -sd' '); errors in $logs/appends.txt.err)")
+  fi
+  if "${gfs[@]}" get /lab/appends "$LAB_STATE/appends.out" >>"$logs/cli.log" 2>&1; then
+    # Every acknowledged record must be there whole; GFS record append may repeat a record after
+    # a retry, so repeats are counted, not failed.
+    missing=0
+    for i in $(awk '$2 == 0 {print $1}' "$logs/appends.txt"); do
+      grep -qx "$(printf 'seq=%06d' "$i")" "$LAB_STATE/appends.out" || missing=$((missing + 1))
+    done
+    foreign="$(grep -cvxE 'header|seq=[0-9]{6}' "$LAB_STATE/appends.out" || true)"
+    repeats=$(( $(grep -c '^seq=' "$LAB_STATE/appends.out") - $(sort -u "$LAB_STATE/appends.out" | grep -c '^seq=') ))
+    [ "$missing" -eq 0 ] || problems+=("$missing acknowledged records are missing from the file")
+    [ "$foreign" -eq 0 ] || problems+=("the appended file holds $foreign lines that no client wrote")
+  else
+    problems+=("gfs get of the append file failed")
+  fi
+  if ! "${gfs[@]}" get /lab/blob "$LAB_STATE/blob.after" >>"$logs/cli.log" 2>&1; then
+    problems+=("gfs get of the first file after the roll failed")
+  elif ! cmp -s "$LAB_STATE/blob.in" "$LAB_STATE/blob.after"; then
+    problems+=("the first file changed during the roll")
+  fi
+  if [ "${#problems[@]}" -gt 0 ]; then
+    die "$(printf '%s; ' "${problems[@]}")"
+  fi
+  data_summary="$total appends all acknowledged and present ($repeats repeats), file intact"
 else
   data_summary="DATA CHECKS SKIPPED (LAB_DATA_CHECKS=0)"
 fi
