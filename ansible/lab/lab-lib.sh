@@ -154,7 +154,8 @@ NET
 # Boots one node in the background. The launcher moves itself into cgroups of its own (the host's
 # PID 1 is not systemd, so nspawn cannot make them) and boots again when the node reboots (133).
 boot_node() {
-  local node="$1" dir="$LAB_STATE/nodes/$node"
+  local node="$1" dir
+  dir="$LAB_STATE/nodes/$node"
   mkdir -p "$dir/upper"
   write_node_files "$node" "$dir/upper"
   setsid bash -c '

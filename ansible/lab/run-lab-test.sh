@@ -158,13 +158,13 @@ if [ "$data_checks" = 1 ]; then
   if "${gfs[@]}" get /lab/appends "$LAB_STATE/appends.out" >>"$logs/cli.log" 2>&1; then
     # Every acknowledged record must be there whole; GFS record append may repeat a record after
     # a retry, so repeats are counted, not failed.
-    missing=0
+    lost=0
     for i in $(awk '$2 == 0 {print $1}' "$logs/appends.txt"); do
-      grep -qx "$(printf 'seq=%06d' "$i")" "$LAB_STATE/appends.out" || missing=$((missing + 1))
+      grep -qx "$(printf 'seq=%06d' "$i")" "$LAB_STATE/appends.out" || lost=$((lost + 1))
     done
     foreign="$(grep -cvxE 'header|seq=[0-9]{6}' "$LAB_STATE/appends.out" || true)"
     repeats=$(( $(grep -c '^seq=' "$LAB_STATE/appends.out") - $(sort -u "$LAB_STATE/appends.out" | grep -c '^seq=') ))
-    [ "$missing" -eq 0 ] || problems+=("$missing acknowledged records are missing from the file")
+    [ "$lost" -eq 0 ] || problems+=("$lost acknowledged records are missing from the file")
     [ "$foreign" -eq 0 ] || problems+=("the appended file holds $foreign lines that no client wrote")
   else
     problems+=("gfs get of the append file failed")
@@ -183,8 +183,8 @@ else
 fi
 # Every service must run from the new release (the link is resolved when a service starts).
 for n in "${LAB_NODES[@]}"; do
-  unit=gfs-chunkserver
-  case " ${LAB_MASTERS[*]} " in *" $n "*) unit=gfs-master ;; esac
+  unit="gfs-chunkserver"
+  case " ${LAB_MASTERS[*]} " in *" $n "*) unit="gfs-master" ;; esac
   running="$(lab_ssh "$n" "tr '\\0' ' ' </proc/\$(systemctl show -p MainPID --value $unit)/cmdline")" \
     || die "cannot read the command line of $unit on $n"
   case "$running" in
