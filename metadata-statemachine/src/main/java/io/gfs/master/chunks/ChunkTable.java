@@ -140,11 +140,17 @@ public final class ChunkTable {
     return true;
   }
 
-  /** Adds an up-to-date replica; ignored (false) unless the copy is at the current version. */
-  public boolean addReplica(String handle, String serverId, long version) {
+  /**
+   * Adds an up-to-date replica (a re-replicated copy); ignored (false) unless the copy is at the
+   * current version and no lease may be in force at {@code timestampMs} (the proposing leader's
+   * clock): a copy made while a primary accepts writes could miss commits, and that primary would
+   * not send it later ones.
+   */
+  public boolean addReplica(String handle, String serverId, long version, long timestampMs) {
     Chunk chunk = existing(handle);
     checkServerId(serverId, "server id");
-    if (version != chunk.version() || chunk.hasReplica(serverId)) {
+    boolean leaseMayHold = !chunk.primary().isEmpty() && chunk.leaseExpiryMs() >= timestampMs;
+    if (version != chunk.version() || chunk.hasReplica(serverId) || leaseMayHold) {
       return false;
     }
     chunk.addReplica(intern(serverId));

@@ -3,6 +3,8 @@ package io.gfs.master.server;
 import io.gfs.master.lease.LeaseDecider;
 import io.gfs.master.placement.PlacementPolicy;
 import io.gfs.master.registry.ChunkserverRegistry;
+import io.gfs.master.replication.ReplicationManager;
+import io.gfs.master.replication.ReplicationSettings;
 import io.gfs.master.service.ChunkserverControlServiceImpl;
 import io.gfs.master.service.MasterAdminServiceImpl;
 import io.gfs.master.service.MasterServiceImpl;
@@ -67,6 +69,9 @@ public final class MasterServer implements AutoCloseable {
   private ExecutorService grpcExecutor;
   private ScheduledThreadPoolExecutor timer;
   private ChunkserverRegistry registry;
+  private ScheduledThreadPoolExecutor replicationTimer;
+  private ReplicationManager replication;
+  private ReplicationSettings replicationSettings; // null: derived from the config
 
   /**
    * @param raftRpcCustomizer hook on the Ratis gRPC server builder (tests use it to cut links);
@@ -123,10 +128,16 @@ public final class MasterServer implements AutoCloseable {
     config.peers().forEach(p -> peersById.put(p.id(), p));
     RaftGateway gateway = new RaftGateway(id, raftServer, GROUP_ID, peersById, callbackExecutor,
         timer, config.requestTimeout(), clock);
+    replicationTimer = new ScheduledThreadPoolExecutor(1,
+        BoundedExecutors.named("gfs-master-" + id + "-replication"));
+    replicationTimer.setRemoveOnCancelPolicy(true);
+    GfsStateMachine machine = stateMachine;
+    replication = new ReplicationManager(id, replicationSettings(), gateway, registry,
+        machine::state, config.chunkSizeBytes(), clock, random).start(replicationTimer);
     ServiceContext ctx = new ServiceContext(config, gateway, registry,
         new PlacementPolicy(random),
         new LeaseDecider(clock, config.leaseDuration(), clockSkewMargin()),
-        clock, random, callbackExecutor);
+        clock, random, callbackExecutor, replication);
     apiServer = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiBindHost(), config.self().apiPort()))
         .executor(grpcExecutor)
@@ -138,6 +149,20 @@ public final class MasterServer implements AutoCloseable {
         .start();
     LOG.info("{} master started raftPort={} apiPort={} recovered={}", id,
         config.self().raftPort(), config.self().apiPort(), hasState);
+  }
+
+  private ReplicationSettings replicationSettings() {
+    return replicationSettings != null ? replicationSettings
+        : ReplicationSettings.defaults(config.heartbeatExpiry(), clockSkewMargin());
+  }
+
+  /**
+   * Replaces the derived re-replication and garbage-collection settings (tests); call before
+   * {@link #start}.
+   */
+  public synchronized MasterServer withReplicationSettings(ReplicationSettings settings) {
+    this.replicationSettings = settings;
+    return this;
   }
 
   /** How far masters' clocks may differ; lease expiries are compared across leaders. */
@@ -208,6 +233,9 @@ public final class MasterServer implements AutoCloseable {
       return;
     }
     LOG.info("{} master stopping", config.nodeId());
+    if (replication != null) {
+      replication.close();
+    }
     if (apiServer != null) {
       apiServer.shutdownNow();
       try {
@@ -221,7 +249,8 @@ public final class MasterServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.warn("{} raft server close failed", config.nodeId(), e);
     }
-    for (ExecutorService pool : new ExecutorService[] {timer, callbackExecutor, grpcExecutor}) {
+    for (ExecutorService pool : new ExecutorService[] {replicationTimer, timer, callbackExecutor,
+        grpcExecutor}) {
       if (pool != null) {
         pool.shutdownNow();
       }

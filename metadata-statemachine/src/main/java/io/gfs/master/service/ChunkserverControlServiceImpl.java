@@ -60,6 +60,7 @@ public final class ChunkserverControlServiceImpl
       ChunkserverIdentity id = req.getIdentity();
       ctx.registry().register(RequestValidator.serverId(id.getServerId()), address(id),
           id.getBuildInfo(), usage(req.getUsage()), reports(req.getChunksList()));
+      ctx.replication().onReport(id.getServerId()); // counts toward leaving safe mode
       return CompletableFuture.completedFuture(RegisterResponse.newBuilder()
           .setLeader(gateway.isLeader())
           .setTerm(gateway.currentTerm())
@@ -79,6 +80,8 @@ public final class ChunkserverControlServiceImpl
           .setTerm(gateway.currentTerm())
           .setReregister(!known)
           .setChunkSize(ctx.config().chunkSizeBytes())
+          // commands only to a server this master knows (else it re-registers first)
+          .addAllCommands(known ? ctx.replication().onReport(id.getServerId()) : List.of())
           .build());
     });
   }

@@ -233,7 +233,9 @@ public final class MasterServiceImpl extends MasterServiceGrpc.MasterServiceImpl
           GetClusterStatusResponse.Builder b = GetClusterStatusResponse.newBuilder()
               .setLeaderId(gateway.nodeId())
               .setFileCount(r.getStats().getFileCount())
-              .setChunkCount(r.getStats().getChunkCount());
+              .setChunkCount(r.getStats().getChunkCount())
+              .setUnderReplicatedChunks(ctx.replication().underReplicatedCount())
+              .setSafeMode(ctx.replication().inSafeMode());
           for (ChunkserverRecord s : sorted(registry.all())) {
             b.addChunkservers(ChunkserverStatus.newBuilder()
                 .setServerId(s.serverId())

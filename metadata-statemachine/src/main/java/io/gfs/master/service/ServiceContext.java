@@ -4,6 +4,7 @@ import io.gfs.master.lease.KeyedSequencer;
 import io.gfs.master.lease.LeaseDecider;
 import io.gfs.master.placement.PlacementPolicy;
 import io.gfs.master.registry.ChunkserverRegistry;
+import io.gfs.master.replication.ReplicationManager;
 import io.gfs.master.server.MasterConfig;
 import java.time.InstantSource;
 import java.util.concurrent.Executor;
@@ -18,7 +19,8 @@ public record ServiceContext(
     LeaseDecider leases,
     InstantSource clock,
     RandomGenerator random,
-    Executor executor) {
+    Executor executor,
+    ReplicationManager replication) {
 
   Replies replies() {
     return new Replies(executor);

@@ -88,7 +88,7 @@ final class CommandApplier {
       case ADD_REPLICA -> {
         var op = command.getAddReplica();
         boolean changed = chunks.addReplica(op.getHandle(), op.getServerId(),
-            nonNegative(op.getVersion(), "version"));
+            nonNegative(op.getVersion(), "version"), command.getTimestampMs());
         yield chunkResult(op.getHandle(), changed);
       }
       case REMOVE_REPLICA -> {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 /**
  * The master's replicated metadata: namespaces, directories, files, chunks. A pure, in-memory,
@@ -60,6 +61,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       list; a new grant replaces primary, version, expiry and replicas.</li>
  *   <li>MarkStale, AddReplica, RemoveReplica: {@code chunk} and {@code count} = 1 when the
  *       replica list changed, 0 when the report was ignored (old version, already there, ...).
+ *       AddReplica is also ignored while a lease may be in force at the command's timestamp:
+ *       a primary would not know the new replica, which would then miss its commits.
  *       A stale primary keeps its lease entry: a lease cannot be revoked early, and the next
  *       grant bumps the version, which fences it.</li>
  * </ul>
@@ -189,6 +192,45 @@ public final class MasterState {
         out.add(InfoViews.chunk(found.get(i)));
       }
       return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Up to {@code limit} chunks that pass {@code test},
+   * under one read-lock acquisition. {@code test} runs under the lock: it must be quick and do
+   * no I/O (for re-replication planning and replica accounting, which look at soft state).
+   */
+  public List<ChunkInfo> chunksWhere(Predicate<Chunk> test, int limit) {
+    lock.readLock().lock();
+    try {
+      List<ChunkInfo> out = new ArrayList<>();
+      for (Chunk c : chunks.all()) {
+        if (out.size() >= limit) {
+          break;
+        }
+        if (test.test(c)) {
+          out.add(InfoViews.chunk(c));
+        }
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** How many chunks pass {@code test}; the same rules as {@link #chunksWhere}. */
+  public long countChunksWhere(Predicate<Chunk> test) {
+    lock.readLock().lock();
+    try {
+      long n = 0;
+      for (Chunk c : chunks.all()) {
+        if (test.test(c)) {
+          n++;
+        }
+      }
+      return n;
     } finally {
       lock.readLock().unlock();
     }

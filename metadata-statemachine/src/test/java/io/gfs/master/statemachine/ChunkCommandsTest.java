@@ -159,6 +159,9 @@ class ChunkCommandsTest {
     assertThat(f.ok(markStale(handle(1), "cs3", 1)).getCount()).isZero();
     assertThat(f.ok(markStale(handle(1), "cs3", 2)).getCount()).isEqualTo(1);
     assertThat(replicas(chunk(handle(1)))).containsExactly("cs1", "cs2");
+    assertThat(f.ok(addReplica(handle(1), "cs4", 2)).getCount())
+        .as("a copy is not added while the lease (until 9000) may be in force").isZero();
+    f.clockMs = 9_000;
     assertThat(f.ok(addReplica(handle(1), "cs4", 1)).getCount()).isZero();
     assertThat(f.ok(addReplica(handle(1), "cs4", 2)).getCount()).isEqualTo(1);
     assertThat(f.ok(addReplica(handle(1), "cs4", 2)).getCount()).isZero();
