@@ -34,6 +34,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final Executor operationExecutor;
   private final DataPlaneConfig config;
   private final DataPlaneMetrics metrics;
+  private final RequestGate gate;
 
   // Guarded by the event loop.
   private final ArrayDeque<Request> queue = new ArrayDeque<>();
@@ -47,8 +48,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private EngineCalls engine;
 
   ConnectionHandler(String node, ChunkOperations operations, Executor operationExecutor,
-      DataPlaneConfig config, DataPlaneMetrics metrics) {
+      DataPlaneConfig config, DataPlaneMetrics metrics, RequestGate gate) {
     this.node = node;
+    this.gate = gate;
     this.operations = operations;
     this.operationExecutor = operationExecutor;
     this.config = config;
@@ -111,7 +113,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }
     queue.clear();
-    unanswered.values().forEach(t -> t.cancel(false));
+    unanswered.values().forEach(t -> {
+      t.cancel(false);
+      gate.exit();
+    });
     unanswered.clear();
     if (unfinished != null) {
       unfinished.abandon("client disconnected");
@@ -155,6 +160,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     } else if (unanswered.containsKey(request.requestId())) {
       closeWithError(request.requestId(), Status.MALFORMED,
           "request id " + request.requestId() + " is already in flight");
+    } else if (!(request instanceof Request.Ping) && gate.isClosed()) {
+      refuseWhileStopping(request);
     } else if (request instanceof Request.Ping p) {
       ctx.writeAndFlush(ReplyFrames.pong(ctx.alloc(), p.requestId()));
     } else if (request instanceof Request.Read r) {
@@ -181,7 +188,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         () -> operations.read(r.handle().toString(), r.version(), r.offset(), r.length()),
         region -> {
           metrics.readBytes.mark(region.count());
-          ReadReplies.send(ctx, r.requestId(), region, unanswered.remove(r.requestId()), closing);
+          ReadReplies.send(ctx, r.requestId(), region, untrack(r.requestId()), closing);
           drain();
         },
         t -> answerError(r.requestId(), t), region -> region.release().run());
@@ -315,7 +322,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     long max = config.requestTimeoutMax().toMillis();
     long effective = timeoutMs == 0 ? max : Math.min(timeoutMs, max);
     ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
-      if (unanswered.remove(requestId) != null) {
+      if (untrack(requestId) != null) {
         metrics.requestsTimedOut.inc();
         sendError(requestId, Status.TIMEOUT, "deadline of " + effective + " ms passed");
         if (onTimeout != null) {
@@ -325,10 +332,37 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }, effective, TimeUnit.MILLISECONDS);
     unanswered.put(requestId, timer);
+    gate.enter();
+  }
+
+  /** Forgets an answered request; null when it was not unanswered (already answered). */
+  private ScheduledFuture<?> untrack(long requestId) {
+    ScheduledFuture<?> timer = unanswered.remove(requestId);
+    if (timer != null) {
+      gate.exit();
+    }
+    return timer;
+  }
+
+  /**
+   * The server is stopping: a new request gets a definite "not done" (a write NOT_PRIMARY, so
+   * the client asks the master again and goes elsewhere) while requests already accepted finish.
+   */
+  private void refuseWhileStopping(Request request) {
+    if (request instanceof Request.BeginWrite w) {
+      sendError(w.requestId(), Status.NOT_PRIMARY, "chunkserver " + node + " is stopping");
+      if (w.length() > 0 && w.length() <= config.writeBytesMax()) {
+        WriteInProgress discarded = new WriteInProgress(w, w.length()); // swallow its DATA
+        discarded.failed = true;
+        receiving = discarded;
+      }
+    } else {
+      sendError(request.requestId(), Status.OVERLOADED, "chunkserver " + node + " is stopping");
+    }
   }
 
   private void answer(long requestId, ByteBuf frame) {
-    ScheduledFuture<?> timer = unanswered.remove(requestId);
+    ScheduledFuture<?> timer = untrack(requestId);
     if (timer == null || closing) {
       frame.release(); // already answered with TIMEOUT, or the connection is gone
       return;

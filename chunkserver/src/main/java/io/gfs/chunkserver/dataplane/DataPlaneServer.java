@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,11 @@ public final class DataPlaneServer implements AutoCloseable {
   private final String node;
   private final DataPlaneConfig config;
   private final ChunkOperations operations;
+  /** How long a stopping server lets accepted requests finish before closing connections. */
+  public static final Duration DRAIN_MAX = Duration.ofSeconds(5);
+
   private final ConnectionLimiter limiter;
+  private final RequestGate gate = new RequestGate();
   private EventLoopGroup acceptGroup; // guarded by this
   private EventLoopGroup ioGroup; // guarded by this
   private ThreadPoolExecutor operationExecutor; // guarded by this
@@ -93,7 +98,7 @@ public final class DataPlaneServer implements AutoCloseable {
                     TimeUnit.MILLISECONDS))
                 .addLast("decode", new RequestDecoder(config.dataFrameBytesMax()))
                 .addLast("serve", new ConnectionHandler(node, operations, executor, config,
-                    metrics));
+                    metrics, gate));
           }
         });
     try {
@@ -123,10 +128,25 @@ public final class DataPlaneServer implements AutoCloseable {
     return limiter.acceptedConnections();
   }
 
+  /**
+   * Stops gracefully: refuses new connections and requests, lets the accepted requests finish
+   * (at most {@link #DRAIN_MAX}), then closes every connection, aborting what is left.
+   */
   @Override
   public synchronized void close() {
+    gate.close();
     if (serverChannel != null) {
-      LOG.info("{} data plane stopping", node);
+      LOG.info("{} data plane stopping inFlight={}", node, gate.active());
+      serverChannel.close().syncUninterruptibly();
+      serverChannel = null;
+      try {
+        if (!gate.awaitIdle(DRAIN_MAX)) {
+          LOG.warn("{} data plane stopping with requests in flight inFlight={} waitedMs={}",
+              node, gate.active(), DRAIN_MAX.toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     shutdown();
   }

@@ -28,17 +28,36 @@ public final class ChunkCopier {
     this.deadlineMs = deadlineMs;
   }
 
-  /** Replaces any local replica with a copy of the source's committed bytes at {@code version}. */
+  /**
+   * The version a copy is built at: no master takes it for a replica (versions start at 1), so
+   * a partial copy reported by a heartbeat mid-way is never counted as a good one.
+   */
+  static final long BUILDING_VERSION = 0;
+
+  /**
+   * Replaces any local replica with a copy of the source's committed bytes at {@code version}
+   * (the master's re-replication). The copy is built at {@link #BUILDING_VERSION}, read back
+   * against its block CRCs, and only then raised to {@code version} (and sealed if the source
+   * is), so the next heartbeat reports either a complete, verified replica or none.
+   */
   public void copy(String handle, long version, ChunkLocation source) {
     if (source.getServerId().equals(nodeId)) {
       throw new ChunkException(Code.INVALID_ARGUMENT, "refusing to copy chunk " + handle
           + " from this server itself");
     }
+    if (version < 1) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "copy of chunk " + handle
+          + " at version " + version);
+    }
     ChunkStore store = engine.store();
+    ChunkMeta existing = engine.state(handle).orElse(null);
+    if (existing != null && existing.version() > version) {
+      throw new ChunkException(Code.STALE_VERSION, "replica of chunk " + handle
+          + " has version " + existing.version() + ", newer than the copy's " + version);
+    }
     engine.delete(handle);
-    store.createIfAbsent(handle, version);
+    store.createIfAbsent(handle, BUILDING_VERSION);
     long pos = 0;
-    long seq = 0;
     long sourceLength = 0;
     boolean sealed = false;
     try {
@@ -52,21 +71,41 @@ public final class ChunkCopier {
           throw new ChunkException(Code.STALE_VERSION, "source has version "
               + piece.getVersion() + ", expected " + version);
         }
-        seq = piece.getCommittedSequence();
         sourceLength = piece.getCommittedLength();
-        store.appendCommitted(handle, pos, piece.getData().asReadOnlyByteBuffer(), seq);
+        sealed = piece.getSealed();
+        store.appendCommitted(handle, pos, piece.getData().asReadOnlyByteBuffer(),
+            piece.getCommittedSequence());
         pos += piece.getData().size();
+      }
+      if (pos != sourceLength) {
+        throw new ChunkException(Code.INTERNAL, "copied " + pos + " of " + sourceLength);
+      }
+      verify(store, handle, pos);
+      engine.setVersion(handle, version);
+      if (sealed) {
+        store.seal(handle);
       }
     } catch (RuntimeException e) {
       engine.delete(handle); // never keep a partial copy that could be reported as a replica
+      LOG.warn("{} chunk copy failed chunk={} version={} source={} error={}", nodeId, handle,
+          version, source.getServerId(), e.toString());
       throw ChunkErrors.fromThrowable(e);
     }
-    if (pos != sourceLength) {
-      engine.delete(handle);
-      throw new ChunkException(Code.INTERNAL, "copied " + pos + " of " + sourceLength);
+    LOG.info("{} chunk copied chunk={} version={} length={} sealed={} source={}", nodeId,
+        handle, version, pos, sealed, source.getServerId());
+  }
+
+  /** Reads the copy back: every block must match the CRC computed when it was written. */
+  private static void verify(ChunkStore store, String handle, long length) {
+    long pos = 0;
+    while (pos < length) {
+      byte[] piece = store.readCommitted(handle, pos, length - pos);
+      if (piece.length == 0) {
+        throw new ChunkException(Code.INTERNAL, "copy of chunk " + handle + " ends at " + pos
+            + ", expected " + length);
+      }
+      pos += piece.length;
     }
-    LOG.info("{} chunk copied chunk={} version={} length={} source={}", nodeId, handle, version,
-        pos, source.getServerId());
   }
 
   /**

@@ -244,6 +244,7 @@ public final class ReplicationServiceImpl
               .setData(UnsafeByteOperations.unsafeWrap(piece))
               .setCommittedLength(meta.committedLength())
               .setCommittedSequence(meta.committedSequence()).setVersion(meta.version())
+              .setSealed(meta.sealed())
               .build());
           pos += piece.length;
           if (pos >= end || piece.length == 0) {

@@ -77,7 +77,7 @@ class DecoderFuzzTest {
   private void runCase(Random random, byte[] input) throws IOException {
     EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(config.dataFrameBytesMax()),
         new ConnectionHandler("fuzz", ops, Runnable::run, config,
-            new DataPlaneMetrics(new MetricRegistry(), () -> 0)));
+            new DataPlaneMetrics(new MetricRegistry(), () -> 0), new RequestGate()));
     int at = 0;
     while (at < input.length && ch.isOpen()) {
       int n = Math.min(input.length - at, 1 + random.nextInt(64));

@@ -249,7 +249,9 @@ class TwoPhaseCommitTest {
     assertThat(cluster.committedBytes(2, handle)).isEqualTo(cluster.committedBytes(1, handle))
         .hasSize(3010);
     assertThat(cluster.committedBytes(0, handle)).isEqualTo(cluster.committedBytes(1, handle));
-    assertThat(cluster.master.problems).isEmpty();
+    // The report of the missed commit at version 1 is sent asynchronously and may land after
+    // the clear above; what matters is that the new primary (version 2) reported nothing.
+    assertThat(cluster.master.problems).noneMatch(p -> p.getVersion() == 2);
   }
 
   private static io.gfs.proto.ChunkLocation unreachable(String id) throws Exception {

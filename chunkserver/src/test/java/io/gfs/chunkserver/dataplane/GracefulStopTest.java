@@ -1,0 +1,75 @@
+package io.gfs.chunkserver.dataplane;
+
+import static io.gfs.chunkserver.dataplane.DataPlaneHarness.DEADLINE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.gfs.client.internal.dataplane.DataPlaneException;
+import io.gfs.client.internal.dataplane.DataPlaneStatus;
+import io.gfs.client.internal.dataplane.WriteResult;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stopping data-plane server (a rolling restart's SIGTERM) lets the writes it accepted finish
+ * and refuses new ones with a definite "not done", instead of cutting an append mid-commit.
+ */
+class GracefulStopTest {
+  @TempDir Path dir;
+
+  @Test
+  void anAcceptedAppendCompletesWhileTheServerStopsAndNewOnesAreRefused() throws Exception {
+    DataPlaneHarness h = new DataPlaneHarness(dir);
+    Thread closer = null;
+    try {
+      UUID chunk = UUID.randomUUID();
+      h.ops.create(chunk.toString(), 1);
+      CompletableFuture<Void> release = new CompletableFuture<>();
+      CountDownLatch committing = new CountDownLatch(1);
+      h.ops.finishGate = () -> {
+        committing.countDown();
+        return release;
+      };
+      byte[] record = "record-1".getBytes(StandardCharsets.UTF_8);
+      CompletableFuture<WriteResult> inFlight = h.client.append(h.address, chunk, 1,
+          ByteBuffer.wrap(record), DEADLINE);
+      assertThat(committing.await(60, TimeUnit.SECONDS)).isTrue();
+
+      closer = new Thread(h.server::close, "test-closer");
+      closer.start();
+      // The same connection stays open while the server drains: a new append is refused.
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThatThrownBy(() -> h.client.append(h.address, chunk, 1,
+              ByteBuffer.wrap(record), DEADLINE).join())
+              .hasCauseInstanceOf(DataPlaneException.class)
+              .satisfies(e -> assertThat(((DataPlaneException) e.getCause()).status())
+                  .isEqualTo(DataPlaneStatus.NOT_PRIMARY)));
+      assertThat(closer.isAlive()).as("close waits for the accepted append").isTrue();
+      assertThat(inFlight).isNotDone();
+
+      release.complete(null);
+      WriteResult done = inFlight.get(60, TimeUnit.SECONDS);
+      assertThat(done.offset()).isZero();
+      closer.join(60_000);
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(Arrays.copyOf(h.ops.contents(chunk.toString()), record.length))
+          .isEqualTo(record);
+      assertThat(h.ops.committedLength(chunk.toString(), 1)).isEqualTo(record.length);
+    } finally {
+      if (closer != null) {
+        closer.join(60_000);
+      }
+      h.close();
+    }
+  }
+}
