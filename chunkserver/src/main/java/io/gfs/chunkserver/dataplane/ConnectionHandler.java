@@ -277,6 +277,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     if (write.failed) {
       bytes.release();
+      if (write.remainingBytes == 0 && write.refusalAfterData != null) {
+        sendError(write.requestId(), Status.NOT_PRIMARY, write.refusalAfterData);
+      }
       return;
     }
     awaitEngine(write);
@@ -349,15 +352,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
    * the client asks the master again and goes elsewhere) while requests already accepted finish.
    */
   private void refuseWhileStopping(Request request) {
+    String message = "chunkserver " + node + " is stopping";
     if (request instanceof Request.BeginWrite w) {
-      sendError(w.requestId(), Status.NOT_PRIMARY, "chunkserver " + node + " is stopping");
       if (w.length() > 0 && w.length() <= config.writeBytesMax()) {
         WriteInProgress discarded = new WriteInProgress(w, w.length()); // swallow its DATA
         discarded.failed = true;
+        discarded.refusalAfterData = message;
         receiving = discarded;
+      } else {
+        sendError(w.requestId(), Status.NOT_PRIMARY, message);
       }
     } else {
-      sendError(request.requestId(), Status.OVERLOADED, "chunkserver " + node + " is stopping");
+      sendError(request.requestId(), Status.OVERLOADED, message);
     }
   }
 

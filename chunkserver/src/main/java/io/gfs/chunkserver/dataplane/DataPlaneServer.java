@@ -118,6 +118,11 @@ public final class DataPlaneServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** True once {@link #close} began: new requests are refused. */
+  boolean stopping() {
+    return gate.isClosed();
+  }
+
   /** Connections currently open, including ones being refused. */
   public int openConnections() {
     return limiter.openConnections();

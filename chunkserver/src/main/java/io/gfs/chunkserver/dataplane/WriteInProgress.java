@@ -17,6 +17,12 @@ final class WriteInProgress {
    * the answer comes or when the write is abandoned; an answer arriving after that is stale.
    */
   boolean awaitingEngine;
+  /**
+   * An error to answer once all the declared bytes were read (a refused write): answering
+   * earlier would make the client close the connection mid-stream, and with it every other
+   * request on it.
+   */
+  String refusalAfterData;
 
   WriteInProgress(Request.BeginWrite request, long remainingBytes) {
     this.request = request;

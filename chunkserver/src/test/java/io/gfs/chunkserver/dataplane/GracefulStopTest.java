@@ -38,7 +38,8 @@ class GracefulStopTest {
       CountDownLatch committing = new CountDownLatch(1);
       h.ops.finishGate = () -> {
         committing.countDown();
-        return release;
+        return committing.getCount() == 0 && !release.isDone() ? release
+            : FakeChunkOperations.done();
       };
       byte[] record = "record-1".getBytes(StandardCharsets.UTF_8);
       CompletableFuture<WriteResult> inFlight = h.client.append(h.address, chunk, 1,
@@ -47,13 +48,14 @@ class GracefulStopTest {
 
       closer = new Thread(h.server::close, "test-closer");
       closer.start();
-      // The same connection stays open while the server drains: a new append is refused.
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-          assertThatThrownBy(() -> h.client.append(h.address, chunk, 1,
-              ByteBuffer.wrap(record), DEADLINE).join())
-              .hasCauseInstanceOf(DataPlaneException.class)
-              .satisfies(e -> assertThat(((DataPlaneException) e.getCause()).status())
-                  .isEqualTo(DataPlaneStatus.NOT_PRIMARY)));
+      await().atMost(Duration.ofSeconds(60)).until(h.server::stopping);
+      // The connection stays open while the server drains: a new append on it is refused
+      // (after its data, so the client keeps the connection and the accepted append's reply).
+      assertThatThrownBy(() -> h.client.append(h.address, chunk, 1,
+          ByteBuffer.wrap(new byte[200_000]), DEADLINE).join())
+          .hasCauseInstanceOf(DataPlaneException.class)
+          .satisfies(e -> assertThat(((DataPlaneException) e.getCause()).status())
+              .isEqualTo(DataPlaneStatus.NOT_PRIMARY));
       assertThat(closer.isAlive()).as("close waits for the accepted append").isTrue();
       assertThat(inFlight).isNotDone();
 
