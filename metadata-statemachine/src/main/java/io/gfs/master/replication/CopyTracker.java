@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -87,18 +86,5 @@ final class CopyTracker {
     perTarget.clear();
     failedUntil.clear();
     total = 0;
-  }
-
-  /** In-flight copies whose deadline has passed. */
-  List<InFlightCopy> expired(Instant now) {
-    List<InFlightCopy> out = new ArrayList<>();
-    for (Iterator<List<InFlightCopy>> it = byHandle.values().iterator(); it.hasNext(); ) {
-      for (InFlightCopy c : it.next()) {
-        if (now.isAfter(c.deadline())) {
-          out.add(c);
-        }
-      }
-    }
-    return out;
   }
 }
