@@ -234,23 +234,54 @@ public final class ChunkWrites {
   }
 
   private AppendTarget locateAppendTarget(String ns, String path) {
-    GetChunkLocationsResponse r = master.locations(ns, path, 0, 0, true);
-    if (r.getChunksCount() == 0) {
-      master.allocateChunk(ns, path, 0);
-      r = master.locations(ns, path, 0, 0, true);
+    long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    long backoffMs = 10;
+    while (true) {
+      GetChunkLocationsResponse r = master.locations(ns, path, 0, 0, true);
+      if (r.getChunksCount() == 0) {
+        master.allocateChunk(ns, path, 0);
+        r = master.locations(ns, path, 0, 0, true);
+      }
+      Long start = startOfLastChunk(r);
+      if (start != null) {
+        return new AppendTarget(r.getChunks(r.getChunksCount() - 1), start, r.getChunkSize());
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new GfsUnavailableException("append to " + path + ": a full chunk before the "
+            + "last one was not sealed within " + timeout.toMillis() + " ms");
+      }
+      try {
+        Thread.sleep(backoffMs); // backoff while the primary drains and seals, bounded above
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GfsUnavailableException("interrupted", e);
+      }
+      backoffMs = Math.min(200, backoffMs * 2);
     }
+  }
+
+  /**
+   * The file offset at which the last chunk starts, or null while a chunk before it may still
+   * grow. A primary that answers CHUNK_FULL has stopped admitting appends, but appends admitted
+   * before may still commit until it seals the chunk; counting the chunk's length before the seal
+   * would hand out file offsets that later shift (acknowledged records found elsewhere).
+   */
+  private Long startOfLastChunk(GetChunkLocationsResponse r) {
     long start = 0;
     for (int i = 0; i < r.getChunksCount() - 1; i++) {
       ChunkInfo c = r.getChunks(i);
-      if (!c.getSealed()) {
-        // A chunk before the last that the master does not know as sealed: ask its replicas.
-        Long len = committedOnPrimary(c);
-        start += len == null ? c.getCommittedLength() : Math.max(len, c.getCommittedLength());
-      } else {
+      if (c.getSealed()) {
         start += c.getCommittedLength();
+        continue;
       }
+      Long len = committedOnPrimary(c);
+      long known = len == null ? c.getCommittedLength() : Math.max(len, c.getCommittedLength());
+      if (len != null && known < r.getChunkSize()) {
+        return null; // neither sealed nor full: wait for its seal
+      }
+      start += known;
     }
-    return new AppendTarget(r.getChunks(r.getChunksCount() - 1), start, r.getChunkSize());
+    return start;
   }
 
   /** Drops cached append targets for a path (after it was deleted, renamed or replaced). */
