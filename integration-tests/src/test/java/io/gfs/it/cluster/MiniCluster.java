@@ -154,7 +154,8 @@ public final class MiniCluster implements AutoCloseable {
 
   public List<String> masterAddressList() {
     return masters.ids().stream().map(id -> masters.config(id).self())
-        .map(PeerSpec::apiAddress).toList();
+        .map(PeerSpec::apiAddress)
+        .toList();
   }
 
   /** "127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3", for clients and the CLI's --masters. */
@@ -197,7 +198,7 @@ public final class MiniCluster implements AutoCloseable {
     chunkserver(id).stop();
   }
 
-  /** Starts a stopped chunkserver on its directory (and its old ports when free), waits until live. */
+  /** Starts a stopped chunkserver on its directory (its old ports when free); waits until live. */
   public void startChunkserver(String id) {
     chunkserver(id).start();
     awaitChunkserverLive(id);
@@ -236,6 +237,17 @@ public final class MiniCluster implements AutoCloseable {
   public List<String> replicaIds(String path, int index) {
     ChunkInfo c = chunkLocations(path).getChunks(index);
     return c.getReplicasList().stream().map(r -> r.getServerId()).sorted().toList();
+  }
+
+  /**
+   * Waits until {@code servers} have each committed at least {@code length} bytes of chunk
+   * {@code handle} (a write is acknowledged at a quorum; the last replica may apply it later).
+   */
+  public void awaitReplicasCommitted(String handle, long length, List<String> servers) {
+    Awaitility.await("replicas of " + handle + " at " + length).atMost(settings.startTimeout())
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> servers.stream().allMatch(id -> chunkserver(id).node().store().state(handle)
+            .map(m -> m.committedLength() >= length).orElse(false)));
   }
 
   /** The chunk data file of {@code handle} on each chunkserver that has one on disk. */

@@ -48,7 +48,8 @@ final class AppendRecords {
     int s = b.getInt();
     int len = b.getInt();
     if (magic != MAGIC || c != client || s != seq || len != length) {
-      return String.format("at %d expected record %d/%d/%d, found magic=%08x client=%d seq=%d len=%d",
+      return String.format(
+          "at %d expected record %d/%d/%d, found magic=%08x client=%d seq=%d len=%d",
           offset, client, seq, length, magic, c, s, len);
     }
     CRC32C crc = new CRC32C();

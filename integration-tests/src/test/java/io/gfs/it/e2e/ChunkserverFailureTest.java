@@ -83,6 +83,7 @@ class ChunkserverFailureTest {
     ChunkInfo chunk = cluster.chunkLocations(log).getChunks(0);
     String down = cluster.chunkserverIds().stream().filter(id -> !id.equals(chunk.getPrimary()))
         .findFirst().orElseThrow();
+    cluster.awaitReplicasCommitted(chunk.getHandle(), 5000, cluster.chunkserverIds());
 
     cluster.stopChunkserver(down);
     end = appendRun(log, 5, 5, 1000, end, expected);

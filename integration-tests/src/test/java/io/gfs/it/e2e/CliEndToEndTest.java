@@ -9,8 +9,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,14 +98,18 @@ class CliEndToEndTest {
     assertThat(ok("ls", "/ns/a").out().lines().toList()).containsExactly("/ns/a/b/", "/ns/a/top");
     assertThat(ok("ls", "-R", "/ns/a").out().lines().toList())
         .containsExactly("/ns/a/b/", "/ns/a/b/c/", "/ns/a/b/c/file", "/ns/a/top");
-    List<String> longLines = ok("ls", "-l", "/ns/a").out().lines().toList();
-    assertThat(longLines).hasSize(2);
-    assertThat(longLines.get(0)).startsWith("d").endsWith("/ns/a/b");
-    assertThat(longLines.get(1)).startsWith("-").endsWith("/ns/a/top")
-        .matches("-\\s+10\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d /ns/a/top");
-    String stat = ok("stat", "/ns/a/b/c/file").out();
-    assertThat(stat).contains("path:").contains("/ns/a/b/c/file").contains("type:")
-        .contains("file").containsPattern("length:\\s+10");
+    // The master's length of a file's last chunk trails the chunkservers by up to a heartbeat.
+    Awaitility.await("ls -l shows the length").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      List<String> longLines = ok("ls", "-l", "/ns/a").out().lines().toList();
+      assertThat(longLines).hasSize(2);
+      assertThat(longLines.get(0)).startsWith("d").endsWith("/ns/a/b");
+      assertThat(longLines.get(1))
+          .matches("-\\s+10\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d /ns/a/top");
+    });
+    Awaitility.await("stat shows the length").atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(ok("stat", "/ns/a/b/c/file").out()).contains("path:")
+            .contains("/ns/a/b/c/file").contains("type:").contains("file")
+            .containsPattern("length:\\s+10"));
 
     ok("mv", "/ns/a/b/c/file", "/ns/a/moved");
     assertOneLineError(gfs.run("stat", "/ns/a/b/c/file"), 1,
@@ -128,7 +134,8 @@ class CliEndToEndTest {
     assertThat(ls).extracting(m -> m.get("path"))
         .containsExactly("/json/dir", "/json/dir/two-chunks", "/json/empty");
     assertThat(ls).extracting(m -> m.get("type")).containsExactly("directory", "file", "directory");
-    Map<String, Object> stat = JsonParser.object(ok("stat", "--json", "/json/dir/two-chunks").out());
+    Map<String, Object> stat =
+        JsonParser.object(ok("stat", "--json", "/json/dir/two-chunks").out());
     assertThat(stat).containsEntry("namespace", "default").containsEntry("type", "file")
         .containsEntry("chunks", 2L);
     assertThat((Long) stat.get("length")).isBetween((long) CHUNK, CHUNK + 1L);

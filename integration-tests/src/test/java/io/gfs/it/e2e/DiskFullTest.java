@@ -100,6 +100,7 @@ class DiskFullTest {
     }
     assertThat(log).as("a chunk with cs3 as a secondary").isNotNull();
 
+    cluster.awaitReplicasCommitted(chunk.getHandle(), 20_000, cluster.chunkserverIds());
     tmpfs.fill();
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     expected.writeBytes(record(0));
@@ -149,7 +150,8 @@ class DiskFullTest {
     byte[] before = DataPathRoundTripTest.randomBytes(7, CHUNK + 100);
     gfs.writeFile("/g/before", before);
     gfs.appendFile("/g/log", record(1));
-
+    cluster.awaitReplicasCommitted(cluster.chunkLocations("/g/log").getChunks(0).getHandle(),
+        20_000, cluster.chunkserverIds());
     tmpfs.fill();
     assertThatThrownBy(() -> gfs.appendFile("/g/log", record(2)))
         .isInstanceOfSatisfying(GfsException.class, e -> {

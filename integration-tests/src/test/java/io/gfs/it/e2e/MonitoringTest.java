@@ -51,7 +51,8 @@ class MonitoringTest {
         assertThat(p.getAlive()).isTrue();
         assertThat(p.getHost()).isEqualTo("127.0.0.1");
         assertThat(p.getMemoryTotalBytes()).isPositive();
-        assertThat(p.getMemoryUsedBytes()).isPositive().isLessThanOrEqualTo(p.getMemoryTotalBytes());
+        assertThat(p.getMemoryUsedBytes()).isPositive()
+            .isLessThanOrEqualTo(p.getMemoryTotalBytes());
         assertThat(p.getDiskTotalBytes()).isPositive();
         assertThat(p.getDiskUsedBytes()).isPositive().isLessThanOrEqualTo(p.getDiskTotalBytes());
         assertThat(p.getCpuPercent()).isBetween(0.0, 100.0);
