@@ -180,6 +180,12 @@ public final class MiniCluster implements AutoCloseable {
     masters.startMaster(id);
   }
 
+  /** Stops and starts a master on its directory; waits for a leader again. */
+  public void restartMaster(String id) {
+    masters.restartMaster(id);
+    awaitLeader();
+  }
+
   // ---- chunkservers ----
 
   public List<String> chunkserverIds() {
