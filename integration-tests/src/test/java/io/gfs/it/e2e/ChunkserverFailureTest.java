@@ -114,6 +114,30 @@ class ChunkserverFailureTest {
   }
 
   @Test
+  void aStoppedPrimaryIsReplacedAndAppendsContinue() {
+    String log = "/b/primary-log";
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    long end = appendRun(log, 0, 5, 1000, 0, expected);
+    ChunkInfo chunk = cluster.chunkLocations(log).getChunks(0);
+    String primary = chunk.getPrimary();
+    assertThat(primary).isNotEmpty();
+    cluster.awaitReplicasCommitted(chunk.getHandle(), 5000, cluster.chunkserverIds());
+
+    cluster.stopChunkserver(primary);
+    // the next append waits out the old lease, then goes to a new primary (version bump)
+    end = appendRun(log, 5, 5, 1000, end, expected);
+    assertThat(gfs.readFile(log)).isEqualTo(expected.toByteArray());
+    ChunkInfo now = cluster.chunkLocations(log).getChunks(0);
+    assertThat(now.getPrimary()).isNotEqualTo(primary);
+    assertThat(now.getVersion()).isGreaterThan(chunk.getVersion());
+
+    cluster.startChunkserver(primary);
+    assertThat(cluster.replicaIds(log, 0)).doesNotContain(primary).hasSize(2);
+    appendRun(log, 10, 2, 1000, end, expected);
+    assertThat(gfs.readFile(log)).isEqualTo(expected.toByteArray());
+  }
+
+  @Test
   void appendsAfterAChunkserverRestartLandAfterTheExistingData() {
     String log = "/c/log";
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
