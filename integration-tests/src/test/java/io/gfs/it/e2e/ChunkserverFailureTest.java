@@ -86,6 +86,8 @@ class ChunkserverFailureTest {
     cluster.awaitReplicasCommitted(chunk.getHandle(), 5000, cluster.chunkserverIds());
 
     cluster.stopChunkserver(down);
+    // before the master notices: reads fail over from the dead replica to a live one
+    assertThat(gfs.readFile("/b/before")).isEqualTo(before);
     end = appendRun(log, 5, 5, 1000, end, expected);
     cluster.awaitChunkserverDead(down);
     end = appendRun(log, 10, 5, 1000, end, expected);
