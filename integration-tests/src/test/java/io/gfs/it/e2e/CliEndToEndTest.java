@@ -134,11 +134,14 @@ class CliEndToEndTest {
     assertThat(ls).extracting(m -> m.get("path"))
         .containsExactly("/json/dir", "/json/dir/two-chunks", "/json/empty");
     assertThat(ls).extracting(m -> m.get("type")).containsExactly("directory", "file", "directory");
+    Awaitility.await("stat --json shows the length").atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(
+            JsonParser.object(ok("stat", "--json", "/json/dir/two-chunks").out()))
+            .containsEntry("length", CHUNK + 1L));
     Map<String, Object> stat =
         JsonParser.object(ok("stat", "--json", "/json/dir/two-chunks").out());
     assertThat(stat).containsEntry("namespace", "default").containsEntry("type", "file")
-        .containsEntry("chunks", 2L);
-    assertThat((Long) stat.get("length")).isBetween((long) CHUNK, CHUNK + 1L);
+        .containsEntry("chunks", 2L).containsEntry("length", CHUNK + 1L);
     assertThat((String) stat.get("created")).matches("\\d{4}-.*Z");
 
     Map<String, Object> status = JsonParser.object(ok("cluster", "status", "--json").out());
