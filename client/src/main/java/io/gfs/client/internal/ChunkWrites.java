@@ -31,7 +31,15 @@ public final class ChunkWrites {
   private static final Logger LOG = LogManager.getLogger(ChunkWrites.class);
   /** Chunk writes of one file in flight at once (pipelining without unbounded memory). */
   private static final int CHUNKS_IN_FLIGHT_MAX = 2;
-  private static final int ATTEMPTS_MAX = 5;
+  /**
+   * Attempts of one chunk write, and of one append (chunk-full hops included). Failed attempts
+   * back off, so a dead primary is waited out (its lease must expire before the master names
+   * another, LESSONS #23) up to the data timeout, not given up on after a few instant refusals.
+   */
+  private static final int ATTEMPTS_MAX = 16;
+  private static final int APPEND_ATTEMPTS_MAX = 64;
+  private static final long BACKOFF_FIRST_MS = 20;
+  private static final long BACKOFF_MAX_MS = 1_000;
 
   private final MasterOps master;
   private final ChunkIo io;
@@ -115,8 +123,12 @@ public final class ChunkWrites {
   private void writeChunk(String ns, String path, int index, ChunkInfo chunk, ByteBuffer piece) {
     long length = piece.remaining();
     RuntimeException last = null;
+    long deadlineNanos = System.nanoTime() + timeout.toNanos();
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
       if (attempt > 0) {
+        if (!backOff(attempt, deadlineNanos)) {
+          break;
+        }
         chunk = refreshForWrite(ns, path, index);
         Long have = committedOnPrimary(chunk);
         if (have != null && have == length) {
@@ -189,7 +201,12 @@ public final class ChunkWrites {
   public long append(String ns, String path, ByteBuffer record) {
     String key = ns + '\0' + path;
     RuntimeException last = null;
-    for (int attempt = 0; attempt < ATTEMPTS_MAX * 2; attempt++) {
+    long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    int failures = 0;
+    for (int attempt = 0; attempt < APPEND_ATTEMPTS_MAX; attempt++) {
+      if (failures > 0 && !backOff(failures, deadlineNanos)) {
+        break;
+      }
       AppendTarget target = appendTargets.get(key);
       if (target == null) {
         target = locateAppendTarget(ns, path);
@@ -221,6 +238,7 @@ public final class ChunkWrites {
             || last.getClass() == GfsException.class) {
           throw last;
         }
+        failures++;
       } catch (TimeoutException e) {
         appendTargets.remove(key, target);
         throw new GfsOutcomeUnknownException("append to " + path + ": no answer within "
@@ -230,27 +248,77 @@ public final class ChunkWrites {
         throw new GfsUnavailableException("interrupted", e);
       }
     }
-    throw last;
+    throw last != null ? last : new GfsUnavailableException("append to " + path
+        + ": no chunk took the record in " + APPEND_ATTEMPTS_MAX + " attempts");
+  }
+
+  /**
+   * Sleeps before retry number {@code failures} (jitter-free exponential backoff); false when the
+   * deadline would pass first.
+   */
+  private static boolean backOff(int failures, long deadlineNanos) {
+    long ms = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS << Math.min(failures - 1, 10));
+    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms) - deadlineNanos > 0) {
+      return false;
+    }
+    try {
+      Thread.sleep(ms); // retry backoff, not a wait for a condition
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GfsUnavailableException("interrupted", e);
+    }
   }
 
   private AppendTarget locateAppendTarget(String ns, String path) {
-    GetChunkLocationsResponse r = master.locations(ns, path, 0, 0, true);
-    if (r.getChunksCount() == 0) {
-      master.allocateChunk(ns, path, 0);
-      r = master.locations(ns, path, 0, 0, true);
+    long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    long backoffMs = 10;
+    while (true) {
+      GetChunkLocationsResponse r = master.locations(ns, path, 0, 0, true);
+      if (r.getChunksCount() == 0) {
+        master.allocateChunk(ns, path, 0);
+        r = master.locations(ns, path, 0, 0, true);
+      }
+      Long start = startOfLastChunk(r);
+      if (start != null) {
+        return new AppendTarget(r.getChunks(r.getChunksCount() - 1), start, r.getChunkSize());
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new GfsUnavailableException("append to " + path + ": a full chunk before the "
+            + "last one was not sealed within " + timeout.toMillis() + " ms");
+      }
+      try {
+        Thread.sleep(backoffMs); // backoff while the primary drains and seals, bounded above
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GfsUnavailableException("interrupted", e);
+      }
+      backoffMs = Math.min(200, backoffMs * 2);
     }
+  }
+
+  /**
+   * The file offset at which the last chunk starts, or null while a chunk before it may still
+   * grow. A primary that answers CHUNK_FULL has stopped admitting appends, but appends admitted
+   * before may still commit until it seals the chunk; counting the chunk's length before the seal
+   * would hand out file offsets that later shift (acknowledged records found elsewhere).
+   */
+  private Long startOfLastChunk(GetChunkLocationsResponse r) {
     long start = 0;
     for (int i = 0; i < r.getChunksCount() - 1; i++) {
       ChunkInfo c = r.getChunks(i);
-      if (!c.getSealed()) {
-        // A chunk before the last that the master does not know as sealed: ask its replicas.
-        Long len = committedOnPrimary(c);
-        start += len == null ? c.getCommittedLength() : Math.max(len, c.getCommittedLength());
-      } else {
+      if (c.getSealed()) {
         start += c.getCommittedLength();
+        continue;
       }
+      Long len = committedOnPrimary(c);
+      long known = len == null ? c.getCommittedLength() : Math.max(len, c.getCommittedLength());
+      if (len != null && known < r.getChunkSize()) {
+        return null; // neither sealed nor full: wait for its seal
+      }
+      start += known;
     }
-    return new AppendTarget(r.getChunks(r.getChunksCount() - 1), start, r.getChunkSize());
+    return start;
   }
 
   /** Drops cached append targets for a path (after it was deleted, renamed or replaced). */
