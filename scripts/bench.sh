@@ -3,10 +3,11 @@
 # real 3-master, 3-chunkserver cluster of separate processes on 127.0.0.1) and prints one table.
 #
 #   scripts/bench.sh [--quick] [--reps N] [--only W1,W3] [--json FILE] [--work-dir DIR]
-#                    [--server-java-opts "JVM FLAGS"]   ("{id}" in the flags becomes m1, cs2, ...)
+#                    [--server-java-opts "JVM FLAGS"] [--keep]   ("{id}" in the flags becomes m1, cs2, ...)
 #   scripts/bench.sh jmh [JMH ARGS]      the microbenchmarks (e.g. jmh -f 1 -wi 2 -i 3 Crc32c)
 #
-# Environment: BENCH_SKIP_BUILD=1 reuses the last build; MVN_OFFLINE=-o builds offline.
+# Environment: BENCH_SKIP_BUILD=1 reuses the last build; MVN_OFFLINE=-o builds offline;
+# BENCH_JAVA_OPTS adds JVM flags to the harness (the client side), e.g. a flight recording.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,4 +20,5 @@ if [[ "${1:-}" == jmh ]]; then
   shift
   exec java -cp "$cp" org.openjdk.jmh.Main "$@"
 fi
-exec java -Xmx2g -cp "$cp" io.gfs.bench.BenchMain --dist "$dist" "$@"
+# shellcheck disable=SC2086
+exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.gfs.bench.BenchMain --dist "$dist" "$@"

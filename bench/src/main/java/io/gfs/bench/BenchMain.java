@@ -116,7 +116,11 @@ public final class BenchMain {
     System.out.println(table);
     Report.writeJson(options.jsonOut(), options, results, machine);
     System.out.println("bench: raw runs in " + options.jsonOut().toAbsolutePath());
-    deleteTree(work);
+    if (options.keep()) {
+      System.out.println("bench: data and server logs kept in " + work);
+    } else {
+      deleteTree(work);
+    }
   }
 
   private static void phase(Results results, String name, Phase phase) {

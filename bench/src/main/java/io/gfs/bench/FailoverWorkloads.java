@@ -53,9 +53,10 @@ final class FailoverWorkloads {
   private double untilSuccess(long t0, Probe probe) throws InterruptedException {
     long deadline = t0 + READY_LIMIT.toNanos();
     while (System.nanoTime() < deadline) {
-      // A fresh client each time: a channel refused before the server listened backs off.
+      // A fresh client each time: a channel refused before the server listened backs off for
+      // seconds. The attempt deadline is generous: a cold server's first answers are slow.
       try (GfsClient c = GfsClient.builder().masters(cluster.masterAddresses())
-          .operationTimeout(Duration.ofMillis(1000)).attemptTimeout(Duration.ofMillis(500))
+          .operationTimeout(Duration.ofMillis(3000)).attemptTimeout(Duration.ofMillis(2000))
           .build()) {
         probe.run(c);
         return (System.nanoTime() - t0) / 1e9;

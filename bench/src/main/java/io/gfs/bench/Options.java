@@ -8,7 +8,7 @@ import java.nio.file.Path;
  */
 record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaFiles, int appends,
     int kills, int warmFileMib, int warmMetaFiles, int warmAppends, Path distribution,
-    Path workDir, Path jsonOut, int basePort, String serverJavaOpts, String only) {
+    Path workDir, Path jsonOut, int basePort, String serverJavaOpts, String only, boolean keep) {
 
   static Options parse(String[] args) {
     boolean quick = false;
@@ -19,6 +19,7 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
     int reps = -1;
     String javaOpts = "";
     String only = "";
+    boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -29,9 +30,10 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
         case "--reps" -> reps = Integer.parseInt(args[++i]);
         case "--server-java-opts" -> javaOpts = args[++i];
         case "--only" -> only = args[++i];
+        case "--keep" -> keep = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]
             + " (use --dist DIR [--quick] [--reps N] [--work-dir D] [--json F] [--base-port P]"
-            + " [--server-java-opts OPTS] [--only W1,W3,...])");
+            + " [--server-java-opts OPTS] [--only W1,W3,...] [--keep])");
       }
     }
     if (dist == null) {
@@ -39,10 +41,10 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
     }
     if (quick) {
       return new Options(true, reps > 0 ? reps : 1, 256, 0, 1000, 500, 2, 64, 500, 200, dist,
-          work, json, basePort, javaOpts, only);
+          work, json, basePort, javaOpts, only, keep);
     }
     return new Options(false, reps > 0 ? reps : 3, 1024, 4096, 10_000, 10_000, 5, 256, 2000, 1000,
-        dist, work, json, basePort, javaOpts, only);
+        dist, work, json, basePort, javaOpts, only, keep);
   }
 
   /** Whether workload {@code id} (e.g. "W3") is selected (all are, without --only). */
