@@ -3,7 +3,8 @@
 # real 3-master, 3-chunkserver cluster of separate processes on 127.0.0.1) and prints one table.
 #
 #   scripts/bench.sh [--quick] [--reps N] [--only W1,W3] [--json FILE] [--work-dir DIR]
-#                    [--server-java-opts "JVM FLAGS"] [--keep]   ("{id}" in the flags becomes m1, cs2, ...)
+#                    [--server-java-opts "JVM FLAGS"] [--keep]
+#                    ("{id}" in the server flags becomes m1, cs2, ...)
 #   scripts/bench.sh jmh [JMH ARGS]      the microbenchmarks (e.g. jmh -f 1 -wi 2 -i 3 Crc32c)
 #
 # Environment: BENCH_SKIP_BUILD=1 reuses the last build; MVN_OFFLINE=-o builds offline;

@@ -29,7 +29,8 @@ final class Report {
       Peers.Row row = e.getValue();
       String latency = Double.isNaN(mid.p50Ms()) ? ""
           : fmt(mid.p50Ms()) + " / " + fmt(mid.p99Ms());
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s–%s | %s | %d | %s | %s | %s |%n",
+      sb.append(String.format(Locale.ROOT,
+          "| %s | %s | %s | %s | %s–%s | %s | %d | %s | %s | %s |%n",
           e.getKey(), row.workload(), row.unit(), fmt(Stats.median(values)),
           fmt(Stats.min(values)), fmt(Stats.max(values)), latency, runs.size(), row.hdfs(),
           row.hdfsHa(), row.moose()));
