@@ -43,14 +43,11 @@ final class Peers {
     ROWS.put("W7-log-read", new Row("restart all masters as W3 left them: until reads", "s", "1.11",
         "", "0.32"));
     ROWS.put("W7-log-write", new Row("restart all masters as W3 left them: until writes", "s",
-        "5.45",
-        "", "2.13"));
+        "5.45", "", "2.13"));
     ROWS.put("W7-checkpoint-read", new Row("restart right after a checkpoint: until reads", "s",
-        "0.64",
-        "", ""));
+        "0.64", "", ""));
     ROWS.put("W7-checkpoint-write", new Row("restart right after a checkpoint: until writes", "s",
-        "5.31",
-        "", ""));
+        "5.31", "", ""));
     ROWS.put("W8", new Row("kill -9 of the leader under 8-thread creates: unavailability", "s",
         "", "tens of s (ZKFC)", "no failover"));
     ROWS.put("cpu-servers-per-GiB", new Row("server CPU seconds per GiB written (W1)", "s/GiB",
