@@ -14,7 +14,7 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
     boolean quick = false;
     Path dist = null;
     Path work = Path.of("/tmp/gfs-bench");
-    Path json = Path.of("bench-results.json");
+    Path json = Path.of("bench/target/bench-results.json");
     int basePort = 29000;
     int reps = -1;
     String javaOpts = "";
