@@ -6,6 +6,7 @@
 #                    [--server-java-opts "JVM FLAGS"] [--keep]
 #                    ("{id}" in the server flags becomes m1, cs2, ...)
 #   scripts/bench.sh jmh [JMH ARGS]      the microbenchmarks (e.g. jmh -f 1 -wi 2 -i 3 Crc32c)
+#   scripts/bench.sh heap [FILES]        the master's heap per file at 1,000,000 files
 #
 # Environment: BENCH_SKIP_BUILD=1 reuses the last build; MVN_OFFLINE=-o builds offline;
 # BENCH_JAVA_OPTS adds JVM flags to the harness (the client side), e.g. a flight recording.
@@ -20,6 +21,10 @@ cp="$root/bench/target/gfs-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
 if [[ "${1:-}" == jmh ]]; then
   shift
   exec java -cp "$cp" org.openjdk.jmh.Main "$@"
+fi
+if [[ "${1:-}" == heap ]]; then
+  shift
+  exec java -Xmx4g -XX:+UseG1GC -cp "$cp" io.gfs.bench.HeapPerFile "$@"
 fi
 # shellcheck disable=SC2086
 exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.gfs.bench.BenchMain --dist "$dist" "$@"
