@@ -222,8 +222,11 @@ final class PrimarySession implements WriteSession {
           throw new ChunkException(Code.INVALID_ARGUMENT, "received " + got + " of " + length
               + " declared bytes");
         }
-        local.complete(); // length, CRC32C, fsync
+        // The secondaries verify and fsync their stages while this one does: the fsyncs run in
+        // parallel, not one after the other. Nothing commits before READY from a quorum, and a
+        // local failure here aborts the secondaries' stages as before.
         stages.forEach(PeerStage::finish);
+        local.complete(); // length, CRC32C, fsync
       });
       return checkFailure(null).thenCompose(x -> RpcFutures.settled(
           stages.stream().map(s -> s.ready).toList()));
