@@ -11,7 +11,7 @@ record ClusterSpec(int chunkservers, long chunkSizeBytes, Duration leaseDuration
     Duration electionTimeoutMax, boolean namespaces) {
 
   static ClusterSpec defaults() {
-    return new ClusterSpec(3, 256 * 1024, Duration.ofSeconds(6), Duration.ofSeconds(8),
+    return new ClusterSpec(3, 64 * 1024, Duration.ofSeconds(6), Duration.ofSeconds(8),
         Duration.ofMillis(500), Duration.ofMillis(1500), Duration.ofMillis(3000), false);
   }
 

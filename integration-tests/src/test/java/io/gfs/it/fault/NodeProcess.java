@@ -89,6 +89,14 @@ final class NodeProcess {
     paused = false;
   }
 
+  synchronized boolean isPaused() {
+    return paused;
+  }
+
+  synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
   synchronized boolean isRunning() {
     return process != null && process.isAlive() && !paused;
   }
