@@ -241,14 +241,8 @@ public final class ChunkWrites {
     }
     long start = 0;
     for (int i = 0; i < r.getChunksCount() - 1; i++) {
-      ChunkInfo c = r.getChunks(i);
-      if (!c.getSealed()) {
-        // A chunk before the last that the master does not know as sealed: ask its replicas.
-        Long len = committedOnPrimary(c);
-        start += len == null ? c.getCommittedLength() : Math.max(len, c.getCommittedLength());
-      } else {
-        start += c.getCommittedLength();
-      }
+      // A chunk before the last that the master does not know as sealed: ask its replicas.
+      start += ChunkLengths.ofFollowedChunk(io, r.getChunks(i), timeout);
     }
     return new AppendTarget(r.getChunks(r.getChunksCount() - 1), start, r.getChunkSize());
   }
