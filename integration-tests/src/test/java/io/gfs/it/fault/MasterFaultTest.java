@@ -93,6 +93,84 @@ class MasterFaultTest {
     }
   }
 
+  @Test
+  @Tag("fault-full")
+  void pausedLeaderAnswersNoStaleReadAfterResuming() {
+    try (ScenarioRun run = ScenarioRun.start("master-leader-paused", SEED,
+        ClusterSpec.defaults(), WorkloadSpec.defaults())) {
+      ProcessCluster c = run.cluster();
+      run.awaitAppends(50, Duration.ofSeconds(90));
+      String old = c.awaitLeader(Duration.ofSeconds(60));
+      long at = run.markFault(Probe.MASTER);
+      c.master(old).pause();
+      String fresh = awaitOtherLeader(c, old);
+      createProbeFile(c, "/probe/after-pause");
+      run.awaitRecovery(at, Probe.MASTER, Duration.ofSeconds(90));
+      DeposedLeaderProbe.Answers answers;
+      try (DeposedLeaderProbe probe = new DeposedLeaderProbe(c.masterAddress(old))) {
+        c.master(old).resume();
+        answers = probe.probe("/probe/after-pause", 20, Duration.ofSeconds(2));
+      }
+      System.out.println("scenario=master-leader-paused old_leader=" + old + " new_leader="
+          + fresh + " deposed_stale=" + answers.stale() + " deposed_fresh=" + answers.fresh()
+          + " deposed_refused=" + answers.refused());
+      assertThat(answers.stale()).as("stale answers from the deposed leader").isZero();
+      run.awaitAppends(30, Duration.ofSeconds(90));
+      ScenarioRun.assertKept(run.finish());
+    }
+  }
+
+  @Test
+  @Tag("fault-full")
+  void leaderCutOffFromFollowersAnswersNoStaleReadAndHeals() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(NamespaceNetwork.available(),
+        "needs root and iproute2 for network namespaces");
+    try (ScenarioRun run = ScenarioRun.start("master-leader-partitioned", SEED,
+        ClusterSpec.defaults().withNamespaces(), WorkloadSpec.defaults())) {
+      ProcessCluster c = run.cluster();
+      run.awaitAppends(50, Duration.ofSeconds(90));
+      String old = c.awaitLeader(Duration.ofSeconds(60));
+      long at = run.markFault(Probe.MASTER);
+      for (String other : c.masterIds()) {
+        if (!other.equals(old)) {
+          c.network().cut(c.nodeNumber(old), c.nodeNumber(other));
+        }
+      }
+      String fresh = awaitOtherLeader(c, old);
+      createProbeFile(c, "/probe/after-cut");
+      run.awaitRecovery(at, Probe.MASTER, Duration.ofSeconds(90));
+      DeposedLeaderProbe.Answers answers;
+      try (DeposedLeaderProbe probe = new DeposedLeaderProbe(c.masterAddress(old))) {
+        answers = probe.probe("/probe/after-cut", 20, Duration.ofSeconds(2));
+      }
+      System.out.println("scenario=master-leader-partitioned old_leader=" + old + " new_leader="
+          + fresh + " deposed_stale=" + answers.stale() + " deposed_fresh=" + answers.fresh()
+          + " deposed_refused=" + answers.refused());
+      assertThat(answers.stale()).as("stale answers from the cut-off leader").isZero();
+      run.awaitAppends(30, Duration.ofSeconds(90));
+      c.network().healAll();
+      awaitMasters(c, 3);
+      run.awaitAppends(30, Duration.ofSeconds(90));
+      ScenarioRun.assertKept(run.finish());
+    }
+  }
+
+  /** A leader other than {@code old}, as the majority sees it. */
+  private static String awaitOtherLeader(ProcessCluster c, String old) {
+    return Deadlines.await("a leader other than " + old, Duration.ofSeconds(90),
+        () -> c.raftStatus().entrySet().stream()
+            .filter(e -> !e.getKey().equals(old))
+            .filter(e -> e.getValue().getSelf().getRole().equals("LEADER"))
+            .map(java.util.Map.Entry::getKey).findFirst(),
+        () -> "status=" + c.raftStatus().keySet());
+  }
+
+  private static void createProbeFile(ProcessCluster c, String path) {
+    try (GfsClient gfs = c.client(Duration.ofSeconds(60), Duration.ofSeconds(2))) {
+      gfs.createFile(path);
+    }
+  }
+
   static void awaitMasters(ProcessCluster c, int n) {
     Deadlines.await(n + " masters answering", Duration.ofSeconds(90),
         () -> c.raftStatus().size() >= n ? Optional.of(true) : Optional.empty(),
