@@ -24,6 +24,16 @@ final class ChunkView implements AutoCloseable {
             .setPath(path).build())).getChunksList();
   }
 
+  /** The last chunk of the file, if the master answers. */
+  Optional<ChunkInfo> lastChunk(String path) {
+    try {
+      List<ChunkInfo> cs = chunks(path);
+      return cs.isEmpty() ? Optional.empty() : Optional.of(cs.get(cs.size() - 1));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The last chunk of the file while it has a primary with 3 replicas. */
   Optional<ChunkInfo> lastChunkWithPrimary(String path) {
     try {
