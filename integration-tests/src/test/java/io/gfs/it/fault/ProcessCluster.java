@@ -40,6 +40,7 @@ final class ProcessCluster implements AutoCloseable {
   private final Map<String, Path> chunkserverDirs = new LinkedHashMap<>();
   private final Map<String, Integer> nodeNumbers = new LinkedHashMap<>();
   private final GfsClient admin;
+  private final Thread shutdownHook = new Thread(this::killAll, "fault-cluster-shutdown");
 
   private ProcessCluster(ClusterSpec spec, Path dir, NodeNetwork network, PidFiles pids) {
     this.spec = spec;
@@ -101,9 +102,14 @@ final class ProcessCluster implements AutoCloseable {
     for (int c = 0; c < spec.chunkservers(); c++) {
       nodes.add(FIRST_CHUNKSERVER_NODE + c);
     }
+    if (!spec.namespaces() && NamespaceNetwork.available()) {
+      NamespaceNetwork.removeLeftovers();
+    }
     NodeNetwork network = spec.namespaces() ? NamespaceNetwork.create(nodes)
         : NodeNetwork.loopback();
     ProcessCluster cluster = new ProcessCluster(spec, dir, network, pids);
+    // Also when the test JVM is stopped (SIGTERM, end of the run) with the cluster still up.
+    Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       cluster.masters.values().forEach(NodeProcess::start);
       cluster.chunkservers.values().forEach(NodeProcess::start);
@@ -249,6 +255,15 @@ final class ProcessCluster implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("fault closing admin client failed error={}", e.toString());
     }
+    killAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down: the hook runs anyway
+    }
+  }
+
+  private void killAll() {
     for (NodeProcess p : chunkservers.values()) {
       p.kill();
     }
