@@ -63,7 +63,9 @@ public final class ChunkReads {
     List<ChunkInfo> chunks = layout.chunks();
     for (int i = 0; i < chunks.size() && remaining > 0; i++) {
       ChunkInfo chunk = chunks.get(i);
-      long chunkLength = chunk.getSealed() ? chunk.getCommittedLength() : liveLength(chunk);
+      long chunkLength = chunk.getSealed() ? chunk.getCommittedLength()
+          : i < chunks.size() - 1 ? ChunkLengths.ofFollowedChunk(io, chunk, timeout)
+          : liveLength(chunk);
       long chunkEnd = chunkStart + chunkLength;
       if (pos < chunkEnd) {
         long n = Math.min(remaining, chunkEnd - pos);

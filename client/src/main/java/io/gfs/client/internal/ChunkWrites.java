@@ -311,9 +311,13 @@ public final class ChunkWrites {
         start += c.getCommittedLength();
         continue;
       }
-      Long len = committedOnPrimary(c);
-      long known = len == null ? c.getCommittedLength() : Math.max(len, c.getCommittedLength());
-      if (len != null && known < r.getChunkSize()) {
+      long known;
+      try {
+        known = ChunkLengths.ofFollowedChunk(io, c, timeout); // the largest of >= 2 replicas
+      } catch (GfsUnavailableException tooFewAnswers) {
+        return null; // wait and ask again
+      }
+      if (known < r.getChunkSize()) {
         return null; // neither sealed nor full: wait for its seal
       }
       start += known;

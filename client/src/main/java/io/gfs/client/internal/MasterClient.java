@@ -43,6 +43,8 @@ public final class MasterClient implements AutoCloseable {
   /** The trailers a follower sets on its UNAVAILABLE answer. */
   public static final Metadata.Key<String> LEADER_ADDRESS =
       Metadata.Key.of("gfs-leader", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> NOT_PROPOSED =
+      Metadata.Key.of("gfs-not-proposed", Metadata.ASCII_STRING_MARSHALLER);
   public static final Metadata.Key<String> LEADER_ID =
       Metadata.Key.of("gfs-leader-id", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -143,6 +145,9 @@ public final class MasterClient implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         last = e;
         Status.Code code = e.getStatus().getCode();
+        if (mutation && mayHaveExecuted(e)) {
+          maybeExecuted = true;
+        }
         String hint = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_ADDRESS);
         if (code == Status.Code.UNAVAILABLE && hint != null && !hint.isEmpty()
             && !hint.equals(address) && hintsInARow < HINTS_IN_A_ROW_MAX) {
@@ -153,9 +158,6 @@ public final class MasterClient implements AutoCloseable {
         }
         if (!isRetryable(code)) {
           throw StatusErrors.toGfs(e, operation);
-        }
-        if (mutation && mayHaveExecuted(e)) {
-          maybeExecuted = true;
         }
         leaderGuess = null;
         hintsInARow = 0;
@@ -197,8 +199,10 @@ public final class MasterClient implements AutoCloseable {
       return true;
     }
     Metadata trailers = e.getTrailers();
-    if (trailers != null && (trailers.containsKey(LEADER_ADDRESS) || trailers.containsKey(LEADER_ID))) {
-      return false; // a follower's "not the leader": it did not propose anything
+    if (trailers != null && trailers.containsKey(NOT_PROPOSED)) {
+      // "not the leader" before proposing. A leader hint alone does not say that: a leader that
+      // steps down fails its pending, already logged, commands with the same answer.
+      return false;
     }
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof ConnectException) {

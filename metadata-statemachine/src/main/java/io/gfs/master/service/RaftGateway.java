@@ -95,12 +95,17 @@ public final class RaftGateway {
   }
 
   public NotLeaderException notLeader() {
+    return notLeader(false);
+  }
+
+  private NotLeaderException notLeader(boolean proposed) {
     String leader = leaderId();
     if (leader.equals(nodeId)) {
       leader = "";  // leader but not ready yet: no better hint than "retry"
     }
     PeerSpec p = peers.get(leader);
-    return new NotLeaderException(nodeId, p == null ? "" : leader, p == null ? "" : p.apiAddress());
+    return new NotLeaderException(nodeId, p == null ? "" : leader, p == null ? "" : p.apiAddress(),
+        proposed);
   }
 
   /** The leader this master knows of; empty when none. */
@@ -204,10 +209,14 @@ public final class RaftGateway {
   }
 
   private MasterException mapRaftFailure(RaftException e) {
-    if (e instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
-        || e instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+    if (e instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
         || e instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
-      return notLeader();
+      return notLeader(false);
+    }
+    if (e instanceof org.apache.ratis.protocol.exceptions.NotLeaderException) {
+      // Ratis also fails requests still pending when a leader steps down with this exception;
+      // such an entry may be in the log and commit under the next leader.
+      return notLeader(true);
     }
     if (e instanceof org.apache.ratis.protocol.exceptions.StateMachineException) {
       return new MasterException(Status.Code.INTERNAL,

@@ -20,6 +20,13 @@ public final class StatusMapping {
   public static final Metadata.Key<String> LEADER_ID_KEY =
       Metadata.Key.of("gfs-leader-id", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * Trailer (the refusing master's id) on a "not the leader" answer given before the command was
+   * proposed to Raft: the caller knows it did not happen, even when no leader is known.
+   */
+  public static final Metadata.Key<String> NOT_PROPOSED_KEY =
+      Metadata.Key.of("gfs-not-proposed", Metadata.ASCII_STRING_MARSHALLER);
+
   private StatusMapping() {
   }
 
@@ -35,6 +42,9 @@ public final class StatusMapping {
       }
       if (!nle.leaderId().isEmpty()) {
         trailers.put(LEADER_ID_KEY, nle.leaderId());
+      }
+      if (!nle.proposed()) {
+        trailers.put(NOT_PROPOSED_KEY, "true");
       }
       return Status.UNAVAILABLE.withDescription(nle.getMessage()).asRuntimeException(trailers);
     }
