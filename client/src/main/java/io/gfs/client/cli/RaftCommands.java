@@ -85,7 +85,11 @@ final class RaftCommands {
                 (Boolean) r.get("reachable") ? "yes" : "NO");
           }
         }
-        return views.isEmpty() ? GfsCli.EXIT_FAILED : GfsCli.EXIT_OK;
+        if (views.isEmpty()) {
+          cli.err.println("gfs: no master reachable (" + String.join(",", masters) + ")");
+          return GfsCli.EXIT_FAILED;
+        }
+        return GfsCli.EXIT_OK;
       }
     }
   }

@@ -55,6 +55,15 @@ class GfsCliErrorsTest {
   }
 
   @Test
+  void raftStatusWithNoReachableMasterSaysSoOnStderr() throws Exception {
+    String dead = "127.0.0.1:" + freePort();
+    Result r = run(Map.of(), "--masters", dead, "--timeout", "1", "raft", "status");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("gfs: no master reachable").contains(dead);
+    assertThat(r.out()).contains("NO");
+  }
+
+  @Test
   void badUsageExitsTwo() {
     Result r = run(Map.of(), "mv", "/only-one-argument");
     assertThat(r.code()).isEqualTo(2);
