@@ -17,7 +17,6 @@ import io.gfs.proto.GetRaftStatusRequest;
 import io.gfs.proto.GetRaftStatusResponse;
 import io.gfs.proto.ListFilesResponse;
 import io.gfs.proto.TransferLeadershipRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -85,15 +84,19 @@ public final class GfsClient implements AutoCloseable {
     shared.streams.writeFile(namespace, path, ByteBuffer.wrap(data));
   }
 
-  /** The whole content of a file. Files over 2 GiB need {@link #openInputStream}. */
+  /**
+   * The whole content of a file, read with several chunks in parallel. Files over 2 GiB need
+   * {@link #openInputStream}.
+   */
   public byte[] readFile(String path) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    shared.reads.read(namespace, path, 0, Integer.MAX_VALUE - 8L, b -> {
-      byte[] bytes = new byte[b.remaining()];
-      b.get(bytes);
-      out.write(bytes, 0, bytes.length);
-    });
-    return out.toByteArray();
+    try (InputStream in = openInputStream(path)) {
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      if (e.getCause() instanceof GfsException g) {
+        throw g;
+      }
+      throw new GfsException(GfsException.Code.INTERNAL, "read " + path + ": " + e.getMessage(), e);
+    }
   }
 
   /** Up to {@code length} bytes at {@code offset}; fewer at the end of the file. */
@@ -357,7 +360,7 @@ public final class GfsClient implements AutoCloseable {
       cache = new LocationCache(b.locationCacheTtl);
       reads = new ChunkReads(master, chunkIo, cache, b.dataTimeout);
       writes = new ChunkWrites(master, chunkIo, executor, b.dataTimeout);
-      streams = new FileStreams(master, reads, writes, cache);
+      streams = new FileStreams(master, reads, writes, cache, executor);
     }
 
     void close() {

@@ -12,6 +12,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,17 +24,22 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FileStreams {
   private static final int NAME_BYTES_KEPT_MAX = 180;
   private static final int CHUNKS_IN_FLIGHT_MAX = 2;
+  /** Pieces of ChunkReads.PIECE_BYTES_MAX read ahead in parallel by an input stream. */
+  private static final int READ_AHEAD_PIECES = 4;
 
   private final MasterOps master;
   private final ChunkReads reads;
   private final ChunkWrites writes;
   private final LocationCache cache;
+  private final Executor executor;
 
-  public FileStreams(MasterOps master, ChunkReads reads, ChunkWrites writes, LocationCache cache) {
+  public FileStreams(MasterOps master, ChunkReads reads, ChunkWrites writes, LocationCache cache,
+      Executor executor) {
     this.master = master;
     this.reads = reads;
     this.writes = writes;
     this.cache = cache;
+    this.executor = executor;
   }
 
   /**
@@ -204,13 +211,18 @@ public final class FileStreams {
     }
   }
 
-  /** Reads ahead one piece at a time. */
+  /**
+   * Reads the file in pieces, with up to {@link #READ_AHEAD_PIECES} pieces fetched in parallel
+   * ahead of the reader (from different chunks, and so usually different replicas): memory stays
+   * bounded at that many pieces whatever the file's size.
+   */
   private final class ChunkInputStream extends InputStream {
     private final String ns;
     private final String path;
-    private long position;
+    private final Deque<CompletableFuture<ByteBuffer>> ahead = new ArrayDeque<>();
+    private long nextFetch;
+    private boolean lastFetched;
     private ByteBuffer piece = ByteBuffer.allocate(0);
-    private boolean eof;
 
     ChunkInputStream(String ns, String path) {
       this.ns = ns;
@@ -236,24 +248,51 @@ public final class FileStreams {
       return n;
     }
 
-    private boolean fill() throws IOException {
-      if (eof) {
-        return false;
-      }
+    private ByteBuffer fetch(long offset) {
       ByteBuffer next = ByteBuffer.allocate(ChunkReads.PIECE_BYTES_MAX);
-      try {
-        reads.read(ns, path, position, next.capacity(), next::put);
-      } catch (GfsException e) {
-        throw new IOException(e.getMessage(), e);
-      }
+      reads.read(ns, path, offset, next.capacity(), next::put);
       next.flip();
-      position += next.remaining();
-      piece = next;
-      if (!next.hasRemaining()) {
-        eof = true;
+      return next;
+    }
+
+    private boolean fill() throws IOException {
+      while (!lastFetched && ahead.size() < READ_AHEAD_PIECES) {
+        long offset = nextFetch;
+        nextFetch += ChunkReads.PIECE_BYTES_MAX;
+        ahead.add(CompletableFuture.supplyAsync(() -> fetch(offset), executor));
+      }
+      CompletableFuture<ByteBuffer> first = ahead.pollFirst();
+      if (first == null) {
         return false;
       }
-      return true;
+      ByteBuffer next;
+      try {
+        next = first.get();
+      } catch (ExecutionException e) {
+        close();
+        Throwable cause = e.getCause();
+        throw new IOException(cause.getMessage(), cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new java.io.InterruptedIOException("interrupted");
+      }
+      if (next.remaining() < ChunkReads.PIECE_BYTES_MAX) {
+        // A short piece is the end of the file as of this read: later pieces are past it.
+        lastFetched = true;
+        ahead.forEach(f -> f.cancel(false));
+        ahead.clear();
+      }
+      piece = next;
+      return next.hasRemaining();
+    }
+
+    @Override
+    public void close() {
+      lastFetched = true;
+      ahead.forEach(f -> f.cancel(false));
+      ahead.clear();
+      piece = ByteBuffer.allocate(0);
     }
   }
 
