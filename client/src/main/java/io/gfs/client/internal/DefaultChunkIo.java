@@ -107,6 +107,9 @@ public final class DefaultChunkIo implements ChunkIo {
           UNSUPPORTED_VERSION, UNKNOWN_OPERATION -> ChunkIoException.Kind.INVALID;
       case NO_SPACE -> ChunkIoException.Kind.NO_SPACE;
       case TIMEOUT -> mutation ? ChunkIoException.Kind.UNKNOWN : ChunkIoException.Kind.FAILED;
+      // The primary may have sent COMMIT to some replicas before too few acknowledged it; a new
+      // primary's recovery then keeps the write. So a lost quorum is not a definite failure.
+      case QUORUM_FAILED -> mutation ? ChunkIoException.Kind.UNKNOWN : ChunkIoException.Kind.FAILED;
       case UNAVAILABLE -> neverConnected(dpe) ? ChunkIoException.Kind.UNREACHABLE
           : mutation ? ChunkIoException.Kind.UNKNOWN : ChunkIoException.Kind.UNREACHABLE;
       default -> ChunkIoException.Kind.FAILED;
