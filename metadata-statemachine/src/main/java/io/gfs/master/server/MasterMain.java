@@ -129,26 +129,24 @@ public final class MasterMain implements Callable<Integer> {
     return new MasterConfig(node, d.peers(),
         s.getOrDefault("api-bind-host", d.apiBindHost()),
         d.dataDir(),
-        s.containsKey("chunk-size") ? ConfigValues.bytes("chunk-size", s.get("chunk-size"))
-            : d.chunkSizeBytes(),
-        s.containsKey("lease-duration")
-            ? ConfigValues.duration("lease-duration", s.get("lease-duration"))
-            : d.leaseDuration(),
-        s.containsKey("heartbeat-expiry")
-            ? ConfigValues.duration("heartbeat-expiry", s.get("heartbeat-expiry"))
-            : d.heartbeatExpiry(),
-        s.containsKey("election-timeout-min")
-            ? ConfigValues.duration("election-timeout-min", s.get("election-timeout-min"))
-            : d.electionTimeoutMin(),
-        s.containsKey("election-timeout-max")
-            ? ConfigValues.duration("election-timeout-max", s.get("election-timeout-max"))
-            : d.electionTimeoutMax(),
+        bytes(s, "chunk-size", d.chunkSizeBytes()),
+        duration(s, "lease-duration", d.leaseDuration()),
+        duration(s, "heartbeat-expiry", d.heartbeatExpiry()),
+        duration(s, "election-timeout-min", d.electionTimeoutMin()),
+        duration(s, "election-timeout-max", d.electionTimeoutMax()),
         s.containsKey("checkpoint-threshold")
             ? ConfigValues.number("checkpoint-threshold", s.get("checkpoint-threshold"))
             : d.checkpointThreshold(),
-        s.containsKey("request-timeout")
-            ? ConfigValues.duration("request-timeout", s.get("request-timeout"))
-            : d.requestTimeout());
+        duration(s, "request-timeout", d.requestTimeout()));
+  }
+
+  private static java.time.Duration duration(Map<String, String> s, String key,
+      java.time.Duration fallback) {
+    return s.containsKey(key) ? ConfigValues.duration(key, s.get(key)) : fallback;
+  }
+
+  private static long bytes(Map<String, String> s, String key, long fallback) {
+    return s.containsKey(key) ? ConfigValues.bytes(key, s.get(key)) : fallback;
   }
 
   private static String required(Map<String, String> s, String key) {
