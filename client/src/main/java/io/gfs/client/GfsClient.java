@@ -358,7 +358,7 @@ public final class GfsClient implements AutoCloseable {
             return t;
           });
       cache = new LocationCache(b.locationCacheTtl);
-      reads = new ChunkReads(master, chunkIo, cache, b.dataTimeout);
+      reads = new ChunkReads(master, chunkIo, cache, b.dataTimeout, b.operationTimeout);
       writes = new ChunkWrites(master, chunkIo, executor, b.dataTimeout);
       streams = new FileStreams(master, reads, writes, cache, executor);
     }

@@ -29,6 +29,10 @@ final class ChunkLengths {
       return chunk.getCommittedLength();
     }
     List<HostPorts.HostPort> replicas = ChunkLayout.replicas(chunk);
+    if (replicas.isEmpty()) {
+      throw new NoReplicasKnownException("the master knows no replica of chunk "
+          + chunk.getIndex() + " (" + chunk.getHandle() + ") yet; its length is unknown");
+    }
     List<CompletableFuture<Long>> asks = new ArrayList<>();
     for (HostPorts.HostPort r : replicas) {
       asks.add(io.committedLength(r, ChunkLayout.handle(chunk), chunk.getVersion()));
@@ -48,7 +52,7 @@ final class ChunkLengths {
         throw new GfsUnavailableException("interrupted", e);
       }
     }
-    if (answers < Math.min(QUORUM, replicas.size()) || replicas.isEmpty()) {
+    if (answers < Math.min(QUORUM, replicas.size())) {
       throw new GfsUnavailableException("chunk " + chunk.getIndex() + " (" + chunk.getHandle()
           + ") is not sealed at the master and only " + answers + " of " + replicas.size()
           + " replicas told its length; the offsets after it are unknown");

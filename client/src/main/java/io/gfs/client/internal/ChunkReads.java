@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -25,16 +26,27 @@ public final class ChunkReads {
   /** Bytes asked of a replica in one request; bounds the memory of one read in flight. */
   public static final int PIECE_BYTES_MAX = 4 << 20;
 
+  private static final long BACKOFF_FIRST_MS = 50;
+  private static final long BACKOFF_MAX_MS = 1_000;
+
   private final MasterOps master;
   private final ChunkIo io;
   private final LocationCache cache;
   private final Duration timeout;
+  private final Duration locationWait;
 
-  public ChunkReads(MasterOps master, ChunkIo io, LocationCache cache, Duration timeout) {
+  /**
+   * @param timeout deadline of one data-plane request
+   * @param locationWait how long a read waits for the master to learn a chunk's replicas, as
+   *     after a master failover, before it fails with GfsUnavailableException
+   */
+  public ChunkReads(MasterOps master, ChunkIo io, LocationCache cache, Duration timeout,
+      Duration locationWait) {
     this.master = master;
     this.io = io;
     this.cache = cache;
     this.timeout = timeout;
+    this.locationWait = locationWait;
   }
 
   /** The file's layout, from the cache when fresh. */
@@ -56,6 +68,52 @@ public final class ChunkReads {
       throw new io.gfs.client.GfsInvalidArgumentException(
           "offset and length must be >= 0 (offset=" + offset + ", length=" + length + ")");
     }
+    long[] delivered = {0};
+    Consumer<ByteBuffer> counting = b -> {
+      delivered[0] += b.remaining();
+      sink.accept(b);
+    };
+    return awaitingLocations(ns, path, () -> {
+      readOnce(ns, path, offset + delivered[0], length - delivered[0], counting);
+      return delivered[0];
+    });
+  }
+
+  /**
+   * Runs {@code attempt} again, with the file's locations asked anew, while it fails because the
+   * master knows no replica of a chunk it needs — bounded by the location wait. An attempt must
+   * resume where the previous one stopped.
+   */
+  public <T> T awaitingLocations(String ns, String path, Supplier<T> attempt) {
+    long deadline = System.nanoTime() + locationWait.toNanos();
+    long backoffMs = BACKOFF_FIRST_MS;
+    while (true) {
+      try {
+        return attempt.get();
+      } catch (NoReplicasKnownException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+        LOG.debug("waiting for the master to learn replicas path={} error={}", path,
+            e.getMessage());
+        sleep(backoffMs);
+        backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+        cache.invalidate(ns, path);
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GfsUnavailableException("interrupted", e);
+    }
+  }
+
+  private long readOnce(String ns, String path, long offset, long length,
+      Consumer<ByteBuffer> sink) {
     ChunkLayout layout = layout(ns, path);
     long pos = offset;
     long remaining = length;
@@ -83,6 +141,10 @@ public final class ChunkReads {
 
   /** The exact committed length of an unsealed chunk, from the first replica that answers. */
   long liveLength(ChunkInfo chunk) {
+    if (chunk.getReplicasCount() == 0) {
+      throw new NoReplicasKnownException("the master knows no replica of chunk "
+          + chunk.getIndex() + " (" + chunk.getHandle() + ") yet; its length is unknown");
+    }
     for (HostPorts.HostPort replica : ChunkLayout.replicas(chunk)) {
       try {
         long len = io.committedLength(replica, ChunkLayout.handle(chunk), chunk.getVersion())
@@ -117,6 +179,10 @@ public final class ChunkReads {
         cache.invalidate(ns, path);
         chunk = master.locations(ns, path, chunk.getIndex(), 1, false).getChunks(0);
         replicas = new ArrayList<>(ChunkLayout.replicas(chunk));
+        if (replicas.isEmpty()) {
+          throw new NoReplicasKnownException("the master knows no replica of chunk "
+              + chunk.getIndex() + " of " + path + " yet");
+        }
         r = 0;
         refreshed = true;
         continue;

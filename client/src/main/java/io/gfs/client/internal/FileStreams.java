@@ -108,12 +108,13 @@ public final class FileStreams {
 
   /** Total committed length, asking a replica for the exact length of the last chunk. */
   public long length(String ns, String path) {
-    ChunkLayout layout = reads.layout(ns, path);
-    long total = 0;
-    for (ChunkInfo c : layout.chunks()) {
-      total += c.getSealed() ? c.getCommittedLength() : reads.liveLength(c);
-    }
-    return total;
+    return reads.awaitingLocations(ns, path, () -> {
+      long total = 0;
+      for (ChunkInfo c : reads.layout(ns, path).chunks()) {
+        total += c.getSealed() ? c.getCommittedLength() : reads.liveLength(c);
+      }
+      return total;
+    });
   }
 
   /** Buffers one chunk, writes it while the next one fills; publishes on close. */
