@@ -13,7 +13,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface MasterCalls {
   /** Asks for (or confirms) this server's lease of the chunk; the chunk's current info. */
-  CompletableFuture<ChunkInfo> claimPrimary(String handle);
+  default CompletableFuture<ChunkInfo> claimPrimary(String handle) {
+    return claimPrimary(handle, List.of());
+  }
+
+  /**
+   * As {@link #claimPrimary(String)}, naming servers this primary has just given a full copy of
+   * the chunk (at its current version, with no write in flight) so the master adds them back.
+   */
+  CompletableFuture<ChunkInfo> claimPrimary(String handle, List<String> rejoined);
 
   CompletableFuture<RenewLeaseResponse> renewLeases(List<String> handles);
 

@@ -155,9 +155,9 @@ public final class MasterLink implements MasterCalls, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<ChunkInfo> claimPrimary(String handle) {
+  public CompletableFuture<ChunkInfo> claimPrimary(String handle, List<String> rejoined) {
     ClaimPrimaryRequest req = ClaimPrimaryRequest.newBuilder().setServerId(nodeId)
-        .setHandle(handle).build();
+        .setHandle(handle).addAllRejoined(rejoined).build();
     return this.<ClaimPrimaryResponse>callLeader((stub, obs) -> stub.claimPrimary(req, obs))
         .handle((resp, err) -> {
           if (err != null) {

@@ -149,6 +149,29 @@ final class ChunkRecovery {
     return pc;
   }
 
+  /**
+   * Gives {@code server} a full, verified copy of this server's committed bytes at
+   * {@code version}, replacing whatever it has (a replica rejoining after it missed commits: its
+   * own prefix may hold a mutation no quorum committed, so nothing of it is kept). The caller
+   * makes sure no mutation is in flight. False, logged, if the copy failed.
+   */
+  boolean giveFullCopy(String handle, long version, ChunkLocation server) {
+    long length = engine.state(handle).map(ChunkMeta::committedLength).orElse(0L);
+    try {
+      peers.blockingStub(server.getHost(), server.getReplicationPort())
+          .withDeadlineAfter(copyDeadlineMs, TimeUnit.MILLISECONDS)
+          .catchUp(CatchUpRequest.newBuilder().setHandle(handle).setVersion(version)
+              .setPrimaryId(nodeId).setSource(self).setReplace(true).build());
+      LOG.info("{} rejoining replica copied chunk={} version={} length={} replica={}", nodeId,
+          handle, version, length, server.getServerId());
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("{} rejoining replica could not copy chunk={} version={} replica={} error={}",
+          nodeId, handle, version, server.getServerId(), e.toString());
+      return false;
+    }
+  }
+
   /** Asks a lagging replica to copy what it lacks from this server; false if it could not. */
   private boolean catchUp(ChunkLocation peer, String handle, long version, State best) {
     try {

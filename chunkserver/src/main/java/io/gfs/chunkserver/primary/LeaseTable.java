@@ -5,6 +5,8 @@ import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.master.MasterCalls;
 import io.gfs.chunkserver.replication.ChunkErrors;
 import io.gfs.proto.ChunkInfo;
+import io.gfs.proto.ChunkLocation;
+import io.gfs.proto.ReplicaRejoin;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +70,14 @@ final class LeaseTable {
     if (raced != null) {
       return raced;
     }
-    master.claimPrimary(handle)
+    claimInto(claim, handle, master.claimPrimary(handle));
+    return claim;
+  }
+
+  /** Recovers the chunk at the granted version once {@code granted} answers; completes claim. */
+  private void claimInto(CompletableFuture<PrimaryChunk> claim, String handle,
+      CompletableFuture<ChunkInfo> granted) {
+    granted
         .thenApplyAsync(info -> {
           requireMine(info);
           return recovery.recover(info);
@@ -83,7 +92,33 @@ final class LeaseTable {
             claim.complete(pc);
           }
         });
-    return claim;
+  }
+
+  /**
+   * Brings {@code server} back into the chunk's replicas (the master's ReplicaRejoin hint): stops
+   * assigning mutations under the current lease, waits for those in flight to settle, gives the
+   * server a full copy, and claims the lease again naming it, so the master adds it with a
+   * version bump and this server recovers at the new version. Writes arriving meanwhile wait for
+   * the new lease (then find their version old and retry with the new one, as after any grant).
+   */
+  private void rejoin(PrimaryChunk pc, ChunkLocation server) {
+    CompletableFuture<PrimaryChunk> current = leases.get(pc.handle);
+    if (current == null || !current.isDone() || current.isCompletedExceptionally()
+        || current.join() != pc || !valid(pc) || pc.sealed()) {
+      return;
+    }
+    CompletableFuture<PrimaryChunk> claim = new CompletableFuture<>();
+    if (!leases.replace(pc.handle, current, claim)) {
+      return;
+    }
+    pc.retire();
+    LOG.info("{} replica rejoining, writes paused chunk={} version={} replica={}", nodeId,
+        pc.handle, pc.version, server.getServerId());
+    CompletableFuture<ChunkInfo> granted = pc.drained()
+        .thenApplyAsync(ignored -> recovery.giveFullCopy(pc.handle, pc.version, server)
+            ? List.of(server.getServerId()) : List.<String>of(), worker)
+        .thenCompose(rejoined -> master.claimPrimary(pc.handle, rejoined));
+    claimInto(claim, pc.handle, granted);
   }
 
   private void requireMine(ChunkInfo info) {
@@ -112,6 +147,13 @@ final class LeaseTable {
       if (resp.getLostList().contains(pc.handle)) {
         LOG.info("{} lease lost chunk={} version={}", nodeId, pc.handle, pc.version);
         drop(pc);
+        return;
+      }
+      for (ReplicaRejoin r : resp.getRejoinList()) {
+        if (r.getHandle().equals(pc.handle)) {
+          rejoin(pc, r.getServer());
+          break; // one at a time: the next renewal names the next one
+        }
       }
     });
   }

@@ -36,6 +36,7 @@ final class PrimaryChunk {
   private int inFlight;
   private boolean rewindPending;
   private boolean sealed;
+  private boolean retired;
 
   PrimaryChunk(String handle, long version, List<ChunkLocation> secondaries, long leaseExpiryMs,
       long committedLength, long committedSequence, boolean sealed) {
@@ -70,6 +71,10 @@ final class PrimaryChunk {
    * append that does not fit, INVALID_ARGUMENT for a write not at the end of the chunk.
    */
   synchronized Assignment assign(long offset, long length, long chunkSizeBytes) {
+    if (retired) {
+      throw new ChunkException(Code.STALE_VERSION, "chunk " + handle + " is moving to a new"
+          + " version (a replica is rejoining); refresh the chunk's version and retry");
+    }
     if (sealed) {
       throw new ChunkException(Code.CHUNK_FULL, "chunk " + handle + " is sealed");
     }
@@ -116,6 +121,14 @@ final class PrimaryChunk {
       }
     }
     a.self().complete(committedHere);
+  }
+
+  /**
+   * Takes no more mutations under this lease version; those already assigned still settle
+   * ({@link #drained}). Used before this primary re-claims the chunk at a new version.
+   */
+  synchronized void retire() {
+    retired = true;
   }
 
   synchronized boolean sealed() {

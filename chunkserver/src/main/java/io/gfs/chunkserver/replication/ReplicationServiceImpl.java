@@ -174,8 +174,14 @@ public final class ReplicationServiceImpl
   @Override
   public void catchUp(CatchUpRequest req, StreamObserver<CatchUpResponse> response) {
     try {
-      ChunkMeta m = copier.catchUp(req.getHandle(), req.getVersion(), req.getSource(),
-          req.getCommittedLength(), req.getCommittedSequence());
+      ChunkMeta m;
+      if (req.getReplace()) {
+        copier.copy(req.getHandle(), req.getVersion(), req.getSource());
+        m = engine.state(req.getHandle()).orElseThrow();
+      } else {
+        m = copier.catchUp(req.getHandle(), req.getVersion(), req.getSource(),
+            req.getCommittedLength(), req.getCommittedSequence());
+      }
       response.onNext(CatchUpResponse.newBuilder().setState(toState(Optional.of(m))).build());
       response.onCompleted();
     } catch (RuntimeException e) {

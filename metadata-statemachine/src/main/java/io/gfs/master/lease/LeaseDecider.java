@@ -81,6 +81,29 @@ public final class LeaseDecider {
         .build());
   }
 
+  /**
+   * A new version for the current holder with {@code rejoined} added to the replicas: the holder
+   * gave them a full copy at the current version while the chunk had no write in flight, so they
+   * hold every committed byte. The version bump makes every replica's copy from before the
+   * rejoin (and any client's cached view without them) visibly old.
+   */
+  public LeaseDecision rejoin(ChunkInfo chunk, List<String> rejoined) {
+    List<String> replicas = new java.util.ArrayList<>(
+        chunk.getReplicasList().stream().map(ChunkLocation::getServerId).toList());
+    for (String id : rejoined) {
+      if (!replicas.contains(id)) {
+        replicas.add(id);
+      }
+    }
+    return new LeaseDecision.Grant(GrantLeaseOp.newBuilder()
+        .setHandle(chunk.getHandle())
+        .setPrimary(chunk.getPrimary())
+        .setNewVersion(chunk.getVersion() + 1)
+        .setLeaseExpiryMs(newExpiryMs())
+        .addAllReplicas(replicas)
+        .build());
+  }
+
   /** An extension for the current holder at the current version. */
   public LeaseDecision extend(ChunkInfo chunk) {
     return new LeaseDecision.Grant(GrantLeaseOp.newBuilder()

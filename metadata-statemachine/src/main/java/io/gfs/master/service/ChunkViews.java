@@ -28,6 +28,10 @@ final class ChunkViews {
     return b.build();
   }
 
+  boolean isLive(String serverId) {
+    return registry.isLive(serverId);
+  }
+
   static ChunkLocation location(ChunkserverRecord r) {
     return ChunkLocation.newBuilder()
         .setServerId(r.serverId())

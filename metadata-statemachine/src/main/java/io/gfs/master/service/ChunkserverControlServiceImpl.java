@@ -20,6 +20,7 @@ import io.gfs.proto.RegisterRequest;
 import io.gfs.proto.RegisterResponse;
 import io.gfs.proto.RenewLeaseRequest;
 import io.gfs.proto.RenewLeaseResponse;
+import io.gfs.proto.ReplicaRejoin;
 import io.gfs.proto.ReportCommitRequest;
 import io.gfs.proto.ReportCommitResponse;
 import io.gfs.proto.ReportReplicaProblemRequest;
@@ -27,6 +28,7 @@ import io.gfs.proto.ReportReplicaProblemResponse;
 import io.gfs.proto.ResourceUsage;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,12 +41,15 @@ public final class ChunkserverControlServiceImpl
     extends ChunkserverControlServiceGrpc.ChunkserverControlServiceImplBase {
 
   static final int HANDLES_PER_CALL_MAX = 10_000;
+  /** How long after hinting a chunk's rejoin another hint for it waits (a copy may fail). */
+  static final Duration REJOIN_RETRY_AFTER = Duration.ofSeconds(10);
 
   private final ServiceContext ctx;
   private final RaftGateway gateway;
   private final Replies replies;
   private final ChunkViews views;
   private final LeaseService leases;
+  private final RejoinHints rejoins;
 
   public ChunkserverControlServiceImpl(ServiceContext ctx) {
     this.ctx = ctx;
@@ -52,6 +57,7 @@ public final class ChunkserverControlServiceImpl
     this.replies = ctx.replies();
     this.views = ctx.views();
     this.leases = new LeaseService(ctx);
+    this.rejoins = new RejoinHints(ctx.registry(), ctx.clock(), REJOIN_RETRY_AFTER);
   }
 
   @Override
@@ -119,7 +125,9 @@ public final class ChunkserverControlServiceImpl
       String server = RequestValidator.serverId(req.getServerId());
       String handle = RequestValidator.handle(req.getHandle());
       gateway.checkLeader();
-      return leases.ensureLease(handle, server).thenApply(chunk -> {
+      List<String> rejoined = req.getRejoinedList().stream().map(RequestValidator::serverId)
+          .toList();
+      return leases.ensureLease(handle, server, rejoined).thenApply(chunk -> {
         if (!chunk.getPrimary().equals(server)) {
           throw new MasterException(Status.Code.ABORTED, "chunk " + handle
               + " lease is held by " + chunk.getPrimary());
@@ -157,7 +165,10 @@ public final class ChunkserverControlServiceImpl
                 }
                 b.addLost(req.getHandles(i));
               } else {
-                b.addRenewed(views.withLiveAddresses(f.join()));
+                ChunkInfo chunk = f.join();
+                b.addRenewed(views.withLiveAddresses(chunk));
+                rejoins.candidate(chunk).ifPresent(back -> b.addRejoin(ReplicaRejoin
+                    .newBuilder().setHandle(chunk.getHandle()).setServer(back)));
               }
             }
             return b.build();

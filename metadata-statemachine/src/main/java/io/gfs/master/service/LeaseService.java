@@ -11,6 +11,7 @@ import io.gfs.proto.MasterQuery;
 import io.gfs.proto.MasterQueryResult;
 import io.gfs.proto.MasterResult;
 import io.grpc.Status;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -36,8 +37,31 @@ final class LeaseService {
 
   /** Makes sure {@code chunk} has a primary with a valid lease; {@code preferred} may be empty. */
   CompletableFuture<ChunkInfo> ensureLease(String handle, String preferred) {
+    return ensureLease(handle, preferred, List.of());
+  }
+
+  /**
+   * As {@link #ensureLease(String, String)}; when {@code preferred} keeps the lease at the same
+   * version (nobody else held it since it copied the chunk to {@code rejoined}), the live ones of
+   * {@code rejoined} become replicas again with a version bump.
+   */
+  CompletableFuture<ChunkInfo> ensureLease(String handle, String preferred,
+      List<String> rejoined) {
     return sequencer.run(handle, () -> readChunk(handle).thenCompose(chunk -> {
       LeaseDecision d = decider.decide(chunk, id -> views.upToDateLive(chunk, id), preferred);
+      if (!rejoined.isEmpty() && d instanceof LeaseDecision.Grant g
+          && g.op().getPrimary().equals(chunk.getPrimary())
+          && g.op().getNewVersion() == chunk.getVersion()) {
+        List<String> back = rejoined.stream().filter(views::isLive)
+            .filter(id -> chunk.getReplicasList().stream()
+                .noneMatch(l -> l.getServerId().equals(id)))
+            .toList();
+        if (!back.isEmpty()) {
+          LOG.info("{} replicas rejoin chunk={} version={} primary={} rejoined={}",
+              gateway.nodeId(), handle, chunk.getVersion() + 1, chunk.getPrimary(), back);
+          d = decider.rejoin(chunk, back);
+        }
+      }
       return apply(chunk, d);
     }));
   }

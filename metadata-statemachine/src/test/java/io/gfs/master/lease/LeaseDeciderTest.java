@@ -57,6 +57,18 @@ class LeaseDeciderTest {
   }
 
   @Test
+  void rejoinKeepsTheHolderAndAddsTheServerAtANewVersion() {
+    ChunkInfo twoReplicas = chunk("a", nowMs.get() + 5000).toBuilder().removeReplicas(2).build();
+    LeaseDecision d = decider.rejoin(twoReplicas, java.util.List.of("c", "b"));
+    assertThat(d).isInstanceOfSatisfying(LeaseDecision.Grant.class, g -> {
+      assertThat(g.op().getPrimary()).isEqualTo("a");
+      assertThat(g.op().getNewVersion()).isEqualTo(4);
+      assertThat(g.op().getReplicasList()).containsExactly("a", "b", "c");
+      assertThat(g.op().getLeaseExpiryMs()).isEqualTo(nowMs.get() + 60_000);
+    });
+  }
+
+  @Test
   void holderExtendsAtTheSameVersion() {
     LeaseDecision d = decider.decide(chunk("a", nowMs.get() + 10), Set.of("a")::contains, "a");
     assertThat(d).isInstanceOfSatisfying(LeaseDecision.Grant.class, g -> {
