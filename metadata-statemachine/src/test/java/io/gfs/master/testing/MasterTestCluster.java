@@ -55,8 +55,9 @@ public final class MasterTestCluster implements AutoCloseable {
   /** Starts m1..m3; {@code tune} adjusts each master's config (e.g. a small checkpoint gap). */
   public static MasterTestCluster start(Path baseDir, UnaryOperator<MasterConfig> tune) {
     List<PeerSpec> peers = new ArrayList<>();
+    int[] ports = freePorts(6);
     for (int i = 1; i <= 3; i++) {
-      peers.add(new PeerSpec("m" + i, HOST, freePort(), freePort()));
+      peers.add(new PeerSpec("m" + i, HOST, ports[2 * i - 2], ports[2 * i - 1]));
     }
     List<MasterConfig> configs = new ArrayList<>();
     for (PeerSpec p : peers) {
@@ -78,12 +79,30 @@ public final class MasterTestCluster implements AutoCloseable {
     return cluster;
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+  /**
+   * {@code n} distinct free ports: every probe socket stays open until all are chosen, or the
+   * kernel may hand out the same ephemeral port twice (a peer with equal Raft and API ports).
+   */
+  private static int[] freePorts(int n) {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      int[] out = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+        held.add(s);
+        out[i] = s.getLocalPort();
+      }
+      return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // a probe socket
+        }
+      }
     }
   }
 
