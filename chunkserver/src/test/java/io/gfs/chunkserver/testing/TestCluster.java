@@ -17,7 +17,11 @@ import java.util.concurrent.CompletableFuture;
 
 /** Real chunkservers on 127.0.0.1 ephemeral ports, with a real gRPC fake master. */
 public final class TestCluster implements AutoCloseable {
-  public static final PrimarySettings FAST = new PrimarySettings(Duration.ofSeconds(2),
+  /**
+   * Short leases and reports; the deadline of one call to a secondary stays at 10 s, as a whole
+   * multi-MiB stage on a loaded 2-core machine can take seconds (2 s made a 9 MiB write flaky).
+   */
+  public static final PrimarySettings FAST = new PrimarySettings(Duration.ofSeconds(10),
       Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(2), Duration.ofMillis(50));
 
   public final FakeMaster master;

@@ -10,9 +10,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One empty file per live node process, named by its pid, in a directory shared by all runs. At
- * start a run kills the processes an earlier, crashed run left (only those whose command line
- * carries {@link #MARKER}, so a reused pid is never hit).
+ * One empty file per live node process, named by its pid, in a directory shared by the runs of
+ * one checkout (its {@code target} directory). At start a run kills the processes an earlier,
+ * crashed run of the same checkout left (only those whose command line carries {@link #MARKER},
+ * so a reused pid is never hit) — never those of a run in another checkout on the same machine.
  */
 final class PidFiles {
   private static final Logger LOG = LogManager.getLogger(PidFiles.class);
@@ -30,7 +31,9 @@ final class PidFiles {
   }
 
   static PidFiles shared() {
-    return new PidFiles(Path.of(System.getProperty("java.io.tmpdir"), "gfs-fault-pids"));
+    // Surefire sets basedir to the module's directory; outside Maven, the working directory.
+    return new PidFiles(Path.of(System.getProperty("basedir", "."), "target", "gfs-fault-pids")
+        .toAbsolutePath());
   }
 
   void add(long pid) {
