@@ -180,6 +180,36 @@ class ChunkStoreTest {
   }
 
   @Test
+  void readyStageThatNeverCommitsIsGoneAfterRestartAndCommitAloneMakesDataDurable()
+      throws IOException {
+    // READY no longer fsyncs the stage: a crash between READY and COMMIT loses the stage (it is
+    // discarded on restart, fsynced or not) and the replica misses that commit; what a restart
+    // finds is exactly what commits made durable.
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    byte[] a = bytes(90_000, 6);
+    commit(store, handle, 1, 0, a);
+    byte[] lost = bytes(5000, 7);
+    StageFile ready = store.openStage(handle, 1, 2, lost.length,
+        Crc32cBlocks.crc(lost, 0, lost.length));
+    ready.write(ByteBuffer.wrap(lost));
+    ready.complete(); // READY, then the replica "crashes" before COMMIT
+
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    ChunkMeta m = reopened.state(handle).orElseThrow();
+    assertThat(m.committedLength()).isEqualTo(90_000);
+    assertThat(m.committedSequence()).isEqualTo(1);
+    try (var files = Files.list(dir.resolve("staging"))) {
+      assertThat(files).isEmpty();
+    }
+    ReadRegion r = reopened.read(handle, 1, 0, 90_000);
+    byte[] got = readAll(r);
+    assertThat(got).isEqualTo(a);
+    assertThat(Crc32cBlocks.firstMismatch(got, 0, r.blockCrc32c())).isEqualTo(-1);
+    ready.close();
+  }
+
+  @Test
   void diskFullBecomesNoSpace() {
     assertThat(ChunkStore.translate("commit", new IOException("No space left on device"))
         .code()).isEqualTo(ChunkException.Code.NO_SPACE);
