@@ -106,14 +106,16 @@ public final class ChunkStore {
     }
     Path meta = metaPath(handle);
     Path data = dataPath(handle);
-    ChunkMeta m;
+    ChunkMetaFile.Loaded loaded;
     try {
-      m = ChunkMetaFile.read(meta);
+      loaded = ChunkMetaFile.open(meta);
     } catch (IOException e) {
+      // a corrupt replica: left out of the inventory, so the master re-replicates the chunk
       LOG.error("{} unreadable chunk metadata, chunk not reported chunk={} error={}", nodeId,
           handle, e.getMessage());
       return;
     }
+    ChunkMeta m = loaded.meta();
     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE)) {
       long size = ch.size();
@@ -129,7 +131,7 @@ public final class ChunkStore {
             m.committedLength());
       }
     }
-    chunks.put(handle, new StoredChunk(handle, data, meta, m));
+    chunks.put(handle, new StoredChunk(handle, data, loaded.file(), m));
   }
 
   Path dataPath(String handle) {
@@ -173,13 +175,14 @@ public final class ChunkStore {
       }
       try {
         ChunkMeta m = ChunkMeta.empty(version);
-        ChunkMetaFile.writeAtomically(metaPath(handle), m);
+        ChunkMetaFile metaFile = ChunkMetaFile.create(metaPath(handle), m);
         try (FileChannel ch = FileChannel.open(dataPath(handle), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE)) {
           ch.force(true);
         }
+        // creating a chunk needs the directory fsync; its metadata updates are in place after
         ChunkMetaFile.fsyncDirectory(chunksDir);
-        chunks.put(handle, new StoredChunk(handle, dataPath(handle), metaPath(handle), m));
+        chunks.put(handle, new StoredChunk(handle, dataPath(handle), metaFile, m));
         return m;
       } catch (IOException e) {
         throw translate("create chunk", e);

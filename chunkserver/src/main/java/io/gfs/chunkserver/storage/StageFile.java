@@ -13,7 +13,14 @@ import java.util.zip.CRC32C;
 /**
  * The staged bytes of one in-flight mutation, in the staging directory (never beside chunks,
  * LESSONS #14). Owned by one writer at a time; {@link #complete()} succeeds only when exactly the
- * declared length with the declared CRC32C is on disk and fsynced (LESSONS #8).
+ * declared length with the declared CRC32C has been written (LESSONS #8).
+ *
+ * <p>A stage is never fsynced. It only matters until its commit, which copies it into the chunk
+ * file and fsyncs that before the commit is acknowledged; a replica that crashes between READY and
+ * COMMIT loses its stage whether it was fsynced or not (a restart discards staging), so it misses
+ * the commit and is reported stale either way. Durability of an acknowledged write therefore rests
+ * on the commit's fsync alone, and an fsync here would only add latency and make every byte hit
+ * the disk twice.
  */
 public final class StageFile implements AutoCloseable {
   private final Path path;
@@ -90,7 +97,11 @@ public final class StageFile implements AutoCloseable {
     written += n;
   }
 
-  /** Checks length and checksum, then fsyncs: after this returns the replica may say READY. */
+  /**
+   * Checks length and checksum: after this returns the replica may say READY. No fsync (see the
+   * class comment): READY promises the bytes are all here and intact, the commit makes them
+   * durable.
+   */
   public void complete() {
     if (complete) {
       return;
@@ -101,11 +112,6 @@ public final class StageFile implements AutoCloseable {
     }
     if ((int) running.getValue() != crc32c) {
       throw new ChunkException(Code.CHECKSUM_MISMATCH, "mutation data CRC32C mismatch");
-    }
-    try {
-      channel.force(false);
-    } catch (IOException e) {
-      throw ChunkStore.translate("stage fsync", e);
     }
     complete = true;
   }

@@ -20,14 +20,14 @@ import java.util.concurrent.locks.ReentrantLock;
 final class StoredChunk {
   private final String handle;
   private final Path dataPath;
-  private final Path metaPath;
+  private final ChunkMetaFile metaFile; // written under lock only
   private final ReentrantLock lock = new ReentrantLock();
   private volatile ChunkMeta meta; // written under lock, after the metadata file is durable
 
-  StoredChunk(String handle, Path dataPath, Path metaPath, ChunkMeta meta) {
+  StoredChunk(String handle, Path dataPath, ChunkMetaFile metaFile, ChunkMeta meta) {
     this.handle = handle;
     this.dataPath = dataPath;
-    this.metaPath = metaPath;
+    this.metaFile = metaFile;
     this.meta = meta;
   }
 
@@ -121,7 +121,7 @@ final class StoredChunk {
     int[] crcs = Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data);
     ChunkMeta next = new ChunkMeta(Math.max(m.version(), meta.version()), end,
         Math.max(seq, m.committedSequence()), false, crcs);
-    ChunkMetaFile.writeAtomically(metaPath, next);
+    metaFile.write(next);
     meta = next;
     return next;
   }
@@ -141,7 +141,7 @@ final class StoredChunk {
     try {
       ChunkMeta next = change.apply(meta);
       if (!next.equals(meta)) {
-        ChunkMetaFile.writeAtomically(metaPath, next);
+        metaFile.write(next);
         meta = next;
       }
       return meta;
@@ -155,7 +155,7 @@ final class StoredChunk {
   void deleteFiles() throws IOException {
     lock.lock();
     try {
-      Files.deleteIfExists(metaPath);
+      Files.deleteIfExists(metaFile.path());
       Files.deleteIfExists(dataPath);
     } finally {
       lock.unlock();

@@ -180,6 +180,96 @@ class ChunkStoreTest {
   }
 
   @Test
+  void readyStageThatNeverCommitsIsGoneAfterRestartAndCommitAloneMakesDataDurable()
+      throws IOException {
+    // READY no longer fsyncs the stage: a crash between READY and COMMIT loses the stage (it is
+    // discarded on restart, fsynced or not) and the replica misses that commit; what a restart
+    // finds is exactly what commits made durable.
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    byte[] a = bytes(90_000, 6);
+    commit(store, handle, 1, 0, a);
+    byte[] lost = bytes(5000, 7);
+    StageFile ready = store.openStage(handle, 1, 2, lost.length,
+        Crc32cBlocks.crc(lost, 0, lost.length));
+    ready.write(ByteBuffer.wrap(lost));
+    ready.complete(); // READY, then the replica "crashes" before COMMIT
+
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    ChunkMeta m = reopened.state(handle).orElseThrow();
+    assertThat(m.committedLength()).isEqualTo(90_000);
+    assertThat(m.committedSequence()).isEqualTo(1);
+    try (var files = Files.list(dir.resolve("staging"))) {
+      assertThat(files).isEmpty();
+    }
+    ReadRegion r = reopened.read(handle, 1, 0, 90_000);
+    byte[] got = readAll(r);
+    assertThat(got).isEqualTo(a);
+    assertThat(Crc32cBlocks.firstMismatch(got, 0, r.blockCrc32c())).isEqualTo(-1);
+    ready.close();
+  }
+
+  @Test
+  void chunkWrittenThroughTheStoreReopensByteIdenticalWithCrcsVerified() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    long offset = 0;
+    for (int i = 1; i <= 40; i++) {
+      byte[] piece = bytes(1 + (i * 7919) % 40_000, i);
+      commit(store, handle, i, offset, piece);
+      all.write(piece);
+      offset += piece.length;
+      if (i == 20) {
+        store.setVersion(handle, 1); // an update that changes nothing
+      }
+    }
+    store.seal(handle);
+    ChunkMeta before = store.state(handle).orElseThrow();
+
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    ChunkMeta m = reopened.state(handle).orElseThrow();
+    assertThat(m).isEqualTo(before);
+    assertThat(m.sealed()).isTrue();
+    assertThat(m.committedSequence()).isEqualTo(40);
+    ReadRegion r = reopened.read(handle, 1, 0, Long.MAX_VALUE);
+    byte[] got = readAll(r);
+    assertThat(got).isEqualTo(all.toByteArray());
+    assertThat(Crc32cBlocks.firstMismatch(got, 0, m.blockCrc32c())).isEqualTo(-1);
+    assertThat(m.blockCrc32c()).hasSize(Crc32cBlocks.blockCount(got.length));
+  }
+
+  @Test
+  void replicaWithBothMetadataSlotsCorruptIsLeftOutAndOthersStillLoad() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    String good = UUID.randomUUID().toString();
+    store.createIfAbsent(handle, 1);
+    store.createIfAbsent(good, 1);
+    commit(store, handle, 1, 0, bytes(1000, 1));
+    commit(store, good, 1, 0, bytes(1000, 2));
+    Path meta = dir.resolve("chunks").resolve(handle + ".meta");
+    Files.write(meta, new byte[(int) Files.size(meta)]); // both slots zeroed
+
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    assertThat(reopened.inventory()).containsOnlyKeys(good);
+    assertThat(reopened.state(good).orElseThrow().committedLength()).isEqualTo(1000);
+  }
+
+  @Test
+  void restartAfterManyCommitsReadsTheLatestState() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    for (int i = 1; i <= 150; i++) {
+      commit(store, handle, i, (i - 1) * 1000L, bytes(1000, i));
+    }
+    store.setVersion(handle, 4);
+    ChunkMeta m = ChunkStore.open("cs1", dir).state(handle).orElseThrow();
+    assertThat(m.committedLength()).isEqualTo(150_000);
+    assertThat(m.committedSequence()).isEqualTo(150);
+    assertThat(m.version()).isEqualTo(4);
+  }
+
+  @Test
   void diskFullBecomesNoSpace() {
     assertThat(ChunkStore.translate("commit", new IOException("No space left on device"))
         .code()).isEqualTo(ChunkException.Code.NO_SPACE);

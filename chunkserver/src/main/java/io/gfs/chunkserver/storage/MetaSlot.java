@@ -1,0 +1,110 @@
+package io.gfs.chunkserver.storage;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * One self-checking copy of a chunk's metadata, as stored in a slot of {@link ChunkMetaFile}:
+ *
+ * <pre>
+ *   0  int   magic "GFM2"          24 long committed length
+ *   4  int   format (2)            32 long committed sequence
+ *   8  long  generation            40 int  flags (bit 0: sealed)
+ *  16  long  chunk version         44 int  n = number of block CRCs
+ *  48  int[n] CRC32C per 64 KiB block, then int CRC32C of every byte before it
+ * </pre>
+ *
+ * <p>Only the first {@link #encodedBytes(int)} bytes of a slot are meaningful; whatever follows
+ * (left over from a longer earlier copy, or zeros) is ignored. A torn or garbled slot fails its
+ * checksum and is never taken for metadata.
+ */
+final class MetaSlot {
+  static final int MAGIC = 0x47464d32; // "GFM2"
+  static final int FORMAT = 2;
+  /** The first word of the earlier pre-release format (one record, temp file + rename). */
+  static final int OLD_MAGIC = 0x47465331; // "GFS1"
+  static final int HEADER_BYTES = 48;
+  private static final int SEALED = 1;
+
+  /** A slot that passed every check, with its generation. */
+  record Decoded(long generation, ChunkMeta meta) {}
+
+  private MetaSlot() {}
+
+  static int encodedBytes(int blockCount) {
+    return HEADER_BYTES + 4 * blockCount + 4;
+  }
+
+  static byte[] encode(long generation, ChunkMeta meta) {
+    int[] crcs = meta.crcsUnsafe();
+    ByteBuffer buf = ByteBuffer.allocate(encodedBytes(crcs.length));
+    buf.putInt(MAGIC).putInt(FORMAT).putLong(generation).putLong(meta.version())
+        .putLong(meta.committedLength()).putLong(meta.committedSequence())
+        .putInt(meta.sealed() ? SEALED : 0).putInt(crcs.length);
+    for (int crc : crcs) {
+      buf.putInt(crc);
+    }
+    buf.putInt(checksum(buf.array(), buf.position()));
+    return buf.array();
+  }
+
+  /**
+   * Decodes the slot in {@code slot} (position to limit), or explains why it is not valid metadata.
+   * Never throws on bad bytes: a bad slot is an expected outcome of a crash mid-write.
+   */
+  static Result decode(ByteBuffer slot) {
+    ByteBuffer b = slot.slice();
+    if (b.remaining() < encodedBytes(0)) {
+      return Result.invalid("slot shorter than a header");
+    }
+    int magic = b.getInt(0);
+    if (magic != MAGIC) {
+      return Result.invalid(String.format("bad magic 0x%08x", magic));
+    }
+    int n = b.getInt(44);
+    if (n < 0 || n > (b.remaining() - encodedBytes(0)) / 4) {
+      return Result.invalid("block count " + n + " does not fit the slot");
+    }
+    int end = HEADER_BYTES + 4 * n;
+    byte[] bytes = new byte[end];
+    b.get(0, bytes);
+    if (checksum(bytes, end) != b.getInt(end)) {
+      return Result.invalid("checksum mismatch (torn or corrupt)");
+    }
+    // checksummed from here on: a bad value is a bug that wrote it, not a torn write
+    if (b.getInt(4) != FORMAT) {
+      return Result.invalid("unknown format " + b.getInt(4));
+    }
+    long length = b.getLong(24);
+    if (length < 0 || n != Crc32cBlocks.blockCount(length)) {
+      return Result.invalid("block count " + n + " does not match length " + length);
+    }
+    int[] crcs = new int[n];
+    for (int i = 0; i < n; i++) {
+      crcs[i] = b.getInt(HEADER_BYTES + 4 * i);
+    }
+    try {
+      return new Result(new Decoded(b.getLong(8), new ChunkMeta(b.getLong(16), length,
+          b.getLong(32), (b.getInt(40) & SEALED) != 0, crcs)), null);
+    } catch (IllegalArgumentException e) {
+      return Result.invalid(e.getMessage());
+    }
+  }
+
+  private static int checksum(byte[] bytes, int length) {
+    CRC32C c = new CRC32C();
+    c.update(bytes, 0, length);
+    return (int) c.getValue();
+  }
+
+  /** Exactly one of {@code decoded} and {@code problem} is set. */
+  record Result(Decoded decoded, String problem) {
+    static Result invalid(String problem) {
+      return new Result(null, problem);
+    }
+
+    boolean valid() {
+      return decoded != null;
+    }
+  }
+}
