@@ -32,13 +32,6 @@ final class RaftSettings {
     // leader that loses its majority steps down and waits only a short while before running.
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, td(config.electionTimeoutMin()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, td(config.electionTimeoutMax()));
-    // The first election after a start may come sooner: pre-vote keeps a master that restarts
-    // into a group with a live leader from disturbing it (the others still hear the leader and
-    // refuse), and when the whole group restarts the second master up elects a leader at once
-    // instead of waiting out a full timeout.
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, td(firstElectionMin(config)));
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p,
-        td(firstElectionMin(config).multipliedBy(2)));
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, td(config.electionTimeoutMax().multipliedBy(2)));
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
         td(config.electionTimeoutMin().plus(config.electionTimeoutMax())));
@@ -73,14 +66,6 @@ final class RaftSettings {
 
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, td(RETRY_CACHE_EXPIRY));
     return p;
-  }
-
-  /**
-   * A fifth of the minimum election timeout. Without a leader (a whole-group restart) nothing is
-   * lost by asking early; with one, the early pre-vote is refused and normal timeouts follow.
-   */
-  static Duration firstElectionMin(MasterConfig config) {
-    return config.electionTimeoutMin().dividedBy(5);
   }
 
   private static TimeDuration td(Duration d) {
