@@ -26,5 +26,7 @@ if [[ "${1:-}" == heap ]]; then
   shift
   exec java -Xmx4g -XX:+UseG1GC -cp "$cp" io.gfs.bench.HeapPerFile "$@"
 fi
+# The servers' class-data sharing archive, as an install would make it (no-op when up to date).
+"$dist/bin/gfs" cds-archive >&2 || echo "bench: no class-data sharing archive" >&2
 # shellcheck disable=SC2086
 exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.gfs.bench.BenchMain --dist "$dist" "$@"

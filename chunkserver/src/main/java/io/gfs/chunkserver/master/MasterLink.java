@@ -15,6 +15,7 @@ import io.gfs.proto.ReportCommitRequest;
 import io.gfs.proto.ReportCommitResponse;
 import io.gfs.proto.ReportReplicaProblemRequest;
 import io.gfs.proto.ReportReplicaProblemResponse;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -79,6 +80,12 @@ public final class MasterLink implements MasterCalls, AutoCloseable {
               Integer.parseInt(a.substring(colon + 1)))
           .usePlaintext().executor(executor).build();
     });
+    if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      // A restarted master would otherwise wait out gRPC's growing reconnect back-off (up to
+      // minutes) before this chunkserver registers again, and chunk allocation needs that. The
+      // heartbeat interval already bounds how often this runs.
+      ch.resetConnectBackoff();
+    }
     return ChunkserverControlServiceGrpc.newStub(ch)
         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -7,6 +7,7 @@ import io.gfs.client.GfsUnavailableException;
 import io.gfs.proto.MasterAdminServiceGrpc;
 import io.gfs.proto.MasterServiceGrpc;
 import io.gfs.proto.RequestId;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -48,8 +49,13 @@ public final class MasterClient implements AutoCloseable {
   public static final Metadata.Key<String> LEADER_ID =
       Metadata.Key.of("gfs-leader-id", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final long BACKOFF_INITIAL_MS = 25;
-  private static final long BACKOFF_MAX_MS = 1_000;
+  /**
+   * Back-off between rounds when no master answers as leader. Short on purpose: after a leader
+   * dies a new one is elected within about an election timeout, and a refused or "not the
+   * leader" answer costs a master next to nothing; a long back-off only adds to the outage.
+   */
+  private static final long BACKOFF_INITIAL_MS = 10;
+  private static final long BACKOFF_MAX_MS = 200;
   /** Hints followed in a row without backoff before treating the group as unsettled. */
   private static final int HINTS_IN_A_ROW_MAX = 3;
 
@@ -213,13 +219,20 @@ public final class MasterClient implements AutoCloseable {
   }
 
   private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> {
+    ManagedChannel channel = channels.computeIfAbsent(address, a -> {
       HostPorts.HostPort hp = HostPorts.parse(a);
       return NettyChannelBuilder.forAddress(hp.host(), hp.port())
           .usePlaintext()
           .maxInboundMessageSize(64 * 1024 * 1024)
           .build();
     });
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      // A master that was down (killed, restarting) would otherwise stay unreachable through
+      // this channel for gRPC's reconnect back-off (up to minutes) after it is back, even once
+      // it leads. Our own back-off above already bounds how often we try.
+      channel.resetConnectBackoff();
+    }
+    return channel;
   }
 
   @Override

@@ -39,9 +39,22 @@ public record MasterConfig(
   public static final long DEFAULT_CHUNK_SIZE_BYTES = 64L * 1024 * 1024;
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(60);
   public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofSeconds(15);
-  public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(1000);
-  public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(2000);
-  public static final long DEFAULT_CHECKPOINT_THRESHOLD = 100_000;
+  /**
+   * A follower notices a dead leader between one and two of these after its last heartbeat
+   * (Ratis re-checks once per randomised timeout), which dominates a failover. 500-1000 ms stays
+   * clear of the flapping seen at Ratis's 150-300 ms default on loaded 2-core machines: the
+   * leader sends heartbeats every min/2, pre-vote stops a lone slow follower from disturbing a
+   * live leader, and the leader lease (0.9 x min) shrinks with it, so reads stay linearizable.
+   */
+  public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(500);
+  public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(1000);
+  /**
+   * A restart replays at most this many log entries after loading the newest checkpoint; replay
+   * runs at a few thousand entries a second on a loaded machine, loading a checkpoint of 60,000
+   * files about a second. Writing one (60,000 files: 0.2-0.9 s there; applies wait meanwhile)
+   * every 20,000 entries costs little.
+   */
+  public static final long DEFAULT_CHECKPOINT_THRESHOLD = 20_000;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   public MasterConfig {

@@ -1,5 +1,6 @@
 package io.gfs.master.statemachine;
 
+import com.google.protobuf.CodedInputStream;
 import io.gfs.master.chunks.ChunkTable;
 import io.gfs.master.namespace.DirNode;
 import io.gfs.master.namespace.FileNode;
@@ -32,6 +33,9 @@ final class CheckpointReader {
   /** What a checkpoint holds. */
   record Contents(Namespaces namespaces, ChunkTable chunks, long term, long index) {
   }
+
+  /** A record is one namespace or one entry with its chunks; far below this in practice. */
+  private static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
   private CheckpointReader() {
   }
@@ -82,6 +86,7 @@ final class CheckpointReader {
     if (header == null) {
       throw new IOException("header missing");
     }
+    RecordStream recordStream = new RecordStream(in);
     Namespaces namespaces = new Namespaces();
     ChunkTable chunks = new ChunkTable();
     long records = header.getNamespaceCount() + header.getDirectoryCount()
@@ -89,7 +94,7 @@ final class CheckpointReader {
     NamespaceTree current = null;
     String previous = null;
     for (long r = 0; r < records; r++) {
-      CheckpointRecord record = CheckpointRecord.parseDelimitedFrom(in);
+      CheckpointRecord record = recordStream.next();
       if (record == null) {
         throw new IOException("ended after " + r + " of " + records + " records");
       }
@@ -124,6 +129,46 @@ final class CheckpointReader {
       throw new IOException("counts do not match the header");
     }
     return new Contents(namespaces, chunks, header.getTerm(), header.getIndex());
+  }
+
+  /**
+   * Length-delimited records read through one reused buffer. {@code parseDelimitedFrom} sets up
+   * a fresh stream decoder with its own buffer for every record, which made loading a large
+   * checkpoint several times slower than writing it. Reads exactly each record's bytes, so the
+   * checksum trailer after the last record stays unread.
+   */
+  private static final class RecordStream {
+    private final InputStream in;
+    private byte[] buffer = new byte[256];
+
+    RecordStream(InputStream in) {
+      this.in = in;
+    }
+
+    /** The next record, or null at the end of the stream. */
+    CheckpointRecord next() throws IOException {
+      int first = in.read();
+      if (first == -1) {
+        return null;
+      }
+      int size = CodedInputStream.readRawVarint32(first, in);
+      if (size < 0 || size > MAX_RECORD_BYTES) {
+        throw new IOException("record length out of range: " + size);
+      }
+      if (size <= buffer.length) {
+        if (in.readNBytes(buffer, 0, size) != size) {
+          throw new EOFException("record truncated");
+        }
+      } else {
+        // Grows only with bytes actually read: a corrupt length cannot make it allocate much.
+        byte[] bigger = in.readNBytes(size);
+        if (bigger.length != size) {
+          throw new EOFException("record truncated");
+        }
+        buffer = bigger;
+      }
+      return CheckpointRecord.parseFrom(CodedInputStream.newInstance(buffer, 0, size));
+    }
   }
 
   private static void restoreEntry(NamespaceTree tree, ChunkTable chunks, CheckpointEntry e)
