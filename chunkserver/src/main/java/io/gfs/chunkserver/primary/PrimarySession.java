@@ -11,7 +11,6 @@ import io.gfs.chunkserver.replication.Mutation;
 import io.gfs.chunkserver.storage.StageFile;
 import io.gfs.proto.AbortRequest;
 import io.gfs.proto.ChunkLocation;
-import io.gfs.proto.CommitRequest;
 import io.gfs.proto.CommitResponse;
 import io.gfs.proto.ReplicaProblem;
 import io.gfs.proto.SealRequest;
@@ -30,7 +29,11 @@ import org.apache.logging.log4j.Logger;
 /**
  * One mutation on the primary (DESIGN §4 steps 3–5): stage locally and stream to the secondaries
  * while the client's bytes arrive, wait for READY from a quorum, commit in sequence order on the
- * primary then on the secondaries, and succeed once a quorum has committed durably.
+ * primary and on the secondaries at the same time ({@link CommitRound}), and succeed once a quorum
+ * has committed durably, the primary included.
+ *
+ * <p>What the client sees and what recovery does for each interleaving of the commit phase:
+ * see {@link CommitRound}.
  *
  * <p>Threads: onData/finish/abort come from the data plane in order; all work runs on one serial
  * chain ({@code tail}) of tasks on the I/O pool, so the stage fields are written by one task at a
@@ -58,17 +61,23 @@ final class PrimarySession implements WriteSession {
   private volatile StageFile local;
   private volatile List<PeerStage> stages = List.of();
   private volatile boolean committedHere;
+  private final AbandonedLeases abandoned;
+  private final CommitRound round;
   private final long startedNanos = System.nanoTime();
 
-  PrimarySession(PrimaryContext ctx, String handle, long version, long offset, long length,
-      int crc32c) {
+  PrimarySession(PrimaryContext ctx, AbandonedLeases abandoned, CommitFaults faults,
+      String handle, long version, long offset, long length, int crc32c) {
     this.ctx = ctx;
+    this.abandoned = abandoned;
+    this.round = new CommitRound(ctx, faults, abandoned);
     this.handle = handle;
     this.version = version;
     this.requestedOffset = offset;
     this.length = length;
     this.crc32c = crc32c;
-    this.tail = ctx.leases().acquire(handle, version).handleAsync((pc, err) -> {
+    // after a failed local commit, new writes wait until the chunk is recovered and fenced
+    this.tail = abandoned.gate(handle).thenCompose(v -> ctx.leases().acquire(handle, version))
+        .handleAsync((pc, err) -> {
       if (err != null) {
         fail(err);
       } else {
@@ -86,6 +95,10 @@ final class PrimarySession implements WriteSession {
     }
     if (!ctx.leases().valid(pc)) {
       throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " has expired");
+    }
+    if (abandoned.contains(pc) || abandoned.recovering(handle)) {
+      throw new ChunkException(Code.NOT_PRIMARY, "primary role for chunk " + handle
+          + " given up after a failed commit; retry");
     }
     if (pc.sealed()) {
       throw new ChunkException(Code.CHUNK_FULL, "chunk " + handle + " is sealed");
@@ -108,6 +121,11 @@ final class PrimarySession implements WriteSession {
 
   private void sealWhenDrained(PrimaryChunk pc) {
     pc.drained().whenCompleteAsync((v, e) -> {
+      if (abandoned.contains(pc)) {
+        // the secondaries may be ahead of this replica: the next primary seals what it recovers
+        LOG.info("{} not sealing an abandoned chunk chunk={}", ctx.nodeId(), handle);
+        return;
+      }
       try {
         long len = ctx.engine().store().seal(handle).committedLength();
         LOG.info("{} chunk sealed chunk={} version={} length={}", ctx.nodeId(), handle,
@@ -269,37 +287,24 @@ final class PrimarySession implements WriteSession {
       if (failure != null) {
         throw failure;
       }
+      // checked after assign: the abandoning session marks the chunk before its failure can
+      // rewind the allocator, so a mutation placed by a rewound allocator always sees the mark
+      if (abandoned.contains(chunk)) {
+        throw new ChunkException(Code.NOT_PRIMARY, "primary role for chunk " + handle
+            + " given up after a failed commit; retry");
+      }
       if (!ctx.leases().valid(chunk)) {
         throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " expired");
       }
-      return ctx.engine().commit(mutation);
-    }, ctx.io()).thenComposeAsync(meta -> {
-      committedHere = true;
-      chunk.finished(assignment, true);
-      List<CompletableFuture<CommitResponse>> commits = ready.stream().map(this::commitOn)
-          .toList();
-      return RpcFutures.settled(commits).thenApply(x -> commits);
-    }, ctx.io()).thenApplyAsync(commits -> {
-      int ok = 1;
-      for (int i = 0; i < ready.size(); i++) {
-        if (RpcFutures.succeeded(commits.get(i))) {
-          ok++;
-        } else {
-          missedCommit(ready.get(i).peer, commits.get(i).handle((r, e) -> e).join());
-        }
-      }
-      for (PeerStage s : stages) {
-        if (!ready.contains(s)) {
-          missedCommit(s.peer, s.ready.handle((r, e) -> e).join());
-        }
-      }
-      ctx.reporter().committed(handle, version, mutation.offset() + length, false);
-      if (ok < chunk.quorum()) {
+      return round.run(chunk, assignment, mutation, List.copyOf(ready));
+    }, ctx.io()).thenApplyAsync(tally -> {
+      if (!tally.committedHere()) {
         throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
-            + mutation.sequence() + " committed on " + ok + " of " + chunk.quorum()
-            + " needed replicas");
+            + mutation.sequence() + ": the primary's own commit failed after COMMIT was sent;"
+            + " the write may or may not be kept: " + tally.localError());
       }
-      return new WriteOutcome(mutation.offset(), mutation.offset() + length);
+      committedHere = true;
+      return quorumOutcome(tally);
     }, ctx.io()).whenCompleteAsync((o, err) -> {
       if (err != null) {
         cleanUp();
@@ -315,11 +320,30 @@ final class PrimarySession implements WriteSession {
     return outcome;
   }
 
-  private CompletableFuture<CommitResponse> commitOn(PeerStage s) {
-    CommitRequest req = CommitRequest.newBuilder().setMutation(mutation.toProto()).build();
-    return RpcFutures.unary(obs -> ctx.peers().stub(s.peer.getHost(), s.peer.getReplicationPort())
-        .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(), TimeUnit.MILLISECONDS)
-        .commit(req, obs));
+  /** Committed here: success once a quorum, the primary included, has committed durably. */
+  private WriteOutcome quorumOutcome(CommitRound.Tally tally) {
+    int ok = 1;
+    List<PeerStage> ready = tally.peers();
+    for (int i = 0; i < ready.size(); i++) {
+      CompletableFuture<CommitResponse> c = tally.commits().get(i);
+      if (RpcFutures.succeeded(c)) {
+        ok++;
+      } else {
+        missedCommit(ready.get(i).peer, c.handle((r, e) -> e).join());
+      }
+    }
+    for (PeerStage s : stages) {
+      if (!ready.contains(s)) {
+        missedCommit(s.peer, s.ready.handle((r, e) -> e).join());
+      }
+    }
+    ctx.reporter().committed(handle, version, mutation.offset() + length, false);
+    if (ok < chunk.quorum()) {
+      throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
+          + mutation.sequence() + " committed on " + ok + " of " + chunk.quorum()
+          + " needed replicas");
+    }
+    return new WriteOutcome(mutation.offset(), mutation.offset() + length);
   }
 
   private void missedCommit(ChunkLocation peer, Throwable why) {

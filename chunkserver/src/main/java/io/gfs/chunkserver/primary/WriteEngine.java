@@ -28,6 +28,10 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   private final ReplicaEngine engine;
   private final PrimaryContext ctx;
   private final CommitReporter reporter;
+  private final AbandonedLeases abandoned;
+  // Replaced only by tests of this package (the node builds this engine, so the hook cannot be
+  // a constructor argument without widening the node's API for a test-only concern).
+  private volatile CommitFaults faults = CommitFaults.NONE;
 
   /**
    * @param self this server's advertised address (lagging replicas copy from it)
@@ -52,6 +56,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
         settings);
     this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
         clock, settings, chunkSizeBytes, writeMetrics, new AtomicLong(clock.millis() * 1000));
+    this.abandoned = new AbandonedLeases(ctx);
   }
 
   @Override
@@ -91,7 +96,12 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
     if (engine.store().freeBytes() < 2 * length) {
       throw new ChunkException(Code.NO_SPACE, "not enough free space for " + length + " bytes");
     }
-    return new PrimarySession(ctx, handle, version, offset, length, crc32c);
+    return new PrimarySession(ctx, abandoned, faults, handle, version, offset, length, crc32c);
+  }
+
+  /** Test hook: faults around the commit phase of the writes that begin after this call. */
+  void injectCommitFaults(CommitFaults f) {
+    faults = f == null ? CommitFaults.NONE : f;
   }
 
   /** Valid leases held as primary: handle → expiry (master wall clock, ms), for heartbeats. */

@@ -1,0 +1,27 @@
+package io.gfs.chunkserver.primary;
+
+import io.gfs.chunkserver.replication.Mutation;
+import io.gfs.chunkserver.storage.ChunkMeta;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Fault hooks around the commit phase of a mutation on the primary, so tests can drive the
+ * interleavings of the parallel commit (a failing local disk, a secondary losing its stage).
+ * Production uses {@link #NONE}.
+ */
+interface CommitFaults {
+  CommitFaults NONE = new CommitFaults() {};
+
+  /** Runs once the mutation is ordered and READY on a quorum, before any COMMIT is sent. */
+  default void beforeCommits(Mutation m) {}
+
+  /**
+   * The primary's own commit of {@code m}; runs after the COMMITs to the secondaries were sent.
+   * {@code commit} is the real one.
+   */
+  default CompletableFuture<ChunkMeta> commitLocally(Mutation m,
+      Function<Mutation, CompletableFuture<ChunkMeta>> commit) {
+    return commit.apply(m);
+  }
+}

@@ -1,0 +1,140 @@
+package io.gfs.chunkserver.primary;
+
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.replication.ChunkErrors;
+import io.gfs.chunkserver.replication.Mutation;
+import io.gfs.chunkserver.storage.ChunkMeta;
+import io.gfs.proto.CommitRequest;
+import io.gfs.proto.CommitResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The commit phase of one ordered mutation (DESIGN §4 step 5): COMMIT goes to every READY
+ * secondary and the primary commits on itself at the same time, so one commit (a data copy and
+ * its fsyncs), not two in series, sits on the write's critical path.
+ *
+ * <p>Order is kept: a round starts only once the previous mutation is committed on the primary
+ * (the {@link Assignment} chain), and every replica applies commits strictly in sequence order
+ * (ReplicaEngine buffers a commit that arrives before its predecessor). The primary settles its
+ * place in the chain as soon as its own commit is known, so the next round starts without waiting
+ * for the secondaries. If its own commit fails, the COMMITs are already out, so some secondaries
+ * may hold the mutation the primary lacks: the chunk is {@linkplain AbandonedLeases abandoned}
+ * before the chain is told, so the rewound allocator of PrimaryChunk is never used again.
+ *
+ * <p>What the client sees for each interleaving of the commit phase (3 replicas, quorum 2; with
+ * fewer replicas every one is needed). "Sent" means COMMIT went to every READY secondary before
+ * the primary committed on itself.
+ * <ul>
+ *   <li>Primary commits, ≥1 secondary commits: success. A secondary whose COMMIT failed or timed
+ *       out is reported stale (MISSED_COMMIT) and excluded for the rest of the lease.
+ *   <li>Primary commits, every secondary fails or times out: QUORUM_FAILED, an unknown outcome to
+ *       the SDK (a secondary may have applied it before its answer was lost). The secondaries are
+ *       reported stale; the primary keeps the lease and the chain goes on from the mutation, which
+ *       it holds.
+ *   <li>Primary's own commit fails (whatever the secondaries did): QUORUM_FAILED (unknown outcome),
+ *       never success, even if both secondaries committed. The chunk is abandoned
+ *       ({@link AbandonedLeases}) before the chain learns of the failure, so no later mutation
+ *       sends a COMMIT under this PrimaryChunk; mutations chained after it fail (not sent); the
+ *       lease is dropped and at once claimed and recovered: ChunkRecovery adopts the highest
+ *       committed state of a majority, so if a majority committed the mutation it is kept (at
+ *       least once, as with any unknown outcome), otherwise it is dropped everywhere recovery
+ *       reaches. A secondary that may hold it while the recovered chunk does not is reported stale
+ *       and excluded before new writes are admitted. Secondaries are not reported stale for
+ *       missing this commit: the primary is the faulty one and recovery compares real states.
+ *   <li>Anything failing before COMMIT is sent (READY short of a quorum, a failed predecessor, an
+ *       expired lease): a definite failure, nothing was committed anywhere, the allocator rewinds.
+ * </ul>
+ */
+final class CommitRound {
+  /** Codes with which a secondary answered that it did not apply the commit. */
+  private static final Set<Code> NOT_APPLIED = Set.of(Code.NOT_FOUND, Code.INVALID_ARGUMENT,
+      Code.STALE_VERSION, Code.OVERLOADED, Code.CHUNK_FULL);
+
+  /**
+   * How the round ended, once every replica's outcome is known. {@code commits.get(i)} is the
+   * answer of {@code peers.get(i)}, settled.
+   */
+  record Tally(boolean committedHere, Throwable localError, List<PeerStage> peers,
+      List<CompletableFuture<CommitResponse>> commits) {
+
+    /** Secondaries that hold the mutation or may (unknown outcome: timeout, broken call). */
+    List<PeerStage> mayHoldMutation() {
+      List<PeerStage> out = new ArrayList<>();
+      for (int i = 0; i < peers.size(); i++) {
+        CompletableFuture<CommitResponse> c = commits.get(i);
+        if (RpcFutures.succeeded(c) || !NOT_APPLIED.contains(
+            ChunkErrors.fromThrowable(c.handle((r, e) -> e).join()).code())) {
+          out.add(peers.get(i));
+        }
+      }
+      return out;
+    }
+  }
+
+  private final PrimaryContext ctx;
+  private final CommitFaults faults;
+  private final AbandonedLeases abandoned;
+
+  CommitRound(PrimaryContext ctx, CommitFaults faults, AbandonedLeases abandoned) {
+    this.ctx = ctx;
+    this.faults = faults;
+    this.abandoned = abandoned;
+  }
+
+  /**
+   * Commits {@code m} everywhere; runs on the I/O pool. Completes (never exceptionally) once the
+   * primary's and every secondary's outcome is known and, if the primary's own commit failed,
+   * once the chunk is recovered (or a bounded wait for that passed).
+   */
+  CompletableFuture<Tally> run(PrimaryChunk chunk, Assignment a, Mutation m,
+      List<PeerStage> ready) {
+    faults.beforeCommits(m);
+    CommitRequest req = CommitRequest.newBuilder().setMutation(m.toProto()).build();
+    List<CompletableFuture<CommitResponse>> commits = ready.stream()
+        .map(s -> commitOn(s, req)).toList();
+    // The RPCs above are asynchronous: the secondaries copy and fsync while this thread does.
+    CompletableFuture<ChunkMeta> here;
+    try {
+      here = faults.commitLocally(m, ctx.engine()::commit);
+    } catch (RuntimeException e) {
+      here = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Throwable> settledHere = here.handleAsync((meta, err) -> {
+      if (err == null) {
+        chunk.finished(a, true);
+        return null;
+      }
+      // first fence the chunk, then let the chain see the failure (which may rewind it)
+      try {
+        abandoned.abandon(chunk, m, err);
+      } catch (RuntimeException e) {
+        err.addSuppressed(e); // the mark is set first thing; the failure must still be told
+      } finally {
+        chunk.finished(a, false);
+      }
+      return err;
+    }, ctx.io());
+    List<CompletableFuture<?>> all = new ArrayList<>(commits);
+    all.add(settledHere);
+    return RpcFutures.settled(all).thenComposeAsync(x -> {
+      Throwable localError = settledHere.join();
+      Tally t = new Tally(localError == null, localError, ready, commits);
+      if (localError == null) {
+        return CompletableFuture.completedFuture(t);
+      }
+      // every secondary's outcome is known now: recover before the client hears of the failure,
+      // so its retry finds the recovered chunk
+      return abandoned.recover(chunk, m, t.mayHoldMutation()).thenApply(v -> t);
+    }, ctx.io());
+  }
+
+  private CompletableFuture<CommitResponse> commitOn(PeerStage s, CommitRequest req) {
+    return RpcFutures.unary(obs -> ctx.peers().stub(s.peer.getHost(), s.peer.getReplicationPort())
+        .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(), TimeUnit.MILLISECONDS)
+        .commit(req, obs));
+  }
+}
