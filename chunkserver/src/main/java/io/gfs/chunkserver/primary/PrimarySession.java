@@ -240,11 +240,11 @@ final class PrimarySession implements WriteSession {
           throw new ChunkException(Code.INVALID_ARGUMENT, "received " + got + " of " + length
               + " declared bytes");
         }
-        // The secondaries verify and fsync their stages while this one does: the fsyncs run in
-        // parallel, not one after the other. Nothing commits before READY from a quorum, and a
-        // local failure here aborts the secondaries' stages as before.
+        // The secondaries verify their stages while this one does (a stage is not fsynced: the
+        // commit fsyncs the chunk file, see StageFile). Nothing commits before READY from a
+        // quorum, and a local failure here aborts the secondaries' stages as before.
         stages.forEach(PeerStage::finish);
-        local.complete(); // length, CRC32C, fsync
+        local.complete(); // length and CRC32C
       });
       return checkFailure(null).thenCompose(x -> RpcFutures.settled(
           stages.stream().map(s -> s.ready).toList()));
