@@ -30,8 +30,7 @@ final class ChunkLengths {
     }
     List<HostPorts.HostPort> replicas = ChunkLayout.replicas(chunk);
     if (replicas.isEmpty()) {
-      throw new NoReplicasKnownException("the master knows no replica of chunk "
-          + chunk.getIndex() + " (" + chunk.getHandle() + ") yet; its length is unknown");
+      throw NoReplicasKnownException.lengthOf(chunk);
     }
     List<CompletableFuture<Long>> asks = new ArrayList<>();
     for (HostPorts.HostPort r : replicas) {

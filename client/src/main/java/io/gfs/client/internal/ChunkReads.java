@@ -142,8 +142,7 @@ public final class ChunkReads {
   /** The exact committed length of an unsealed chunk, from the first replica that answers. */
   long liveLength(ChunkInfo chunk) {
     if (chunk.getReplicasCount() == 0) {
-      throw new NoReplicasKnownException("the master knows no replica of chunk "
-          + chunk.getIndex() + " (" + chunk.getHandle() + ") yet; its length is unknown");
+      throw NoReplicasKnownException.lengthOf(chunk);
     }
     for (HostPorts.HostPort replica : ChunkLayout.replicas(chunk)) {
       try {

@@ -1,6 +1,7 @@
 package io.gfs.client.internal;
 
 import io.gfs.client.GfsUnavailableException;
+import io.gfs.proto.ChunkInfo;
 
 /**
  * The master named no replica for a chunk a read needs. Right after a master failover or restart
@@ -12,5 +13,11 @@ final class NoReplicasKnownException extends GfsUnavailableException {
 
   NoReplicasKnownException(String message) {
     super(message);
+  }
+
+  /** For a chunk whose committed length must be asked of a replica. */
+  static NoReplicasKnownException lengthOf(ChunkInfo chunk) {
+    return new NoReplicasKnownException("the master knows no replica of chunk "
+        + chunk.getIndex() + " (" + chunk.getHandle() + ") yet; its length is unknown");
   }
 }

@@ -1,10 +1,11 @@
 package io.gfs.it.fault;
 
+import io.gfs.master.testing.MasterTestCluster;
+
 import io.gfs.client.GfsClient;
 import io.gfs.proto.GetRaftStatusResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,7 @@ final class ProcessCluster implements AutoCloseable {
     this.pids = pids;
     List<int[]> ports = new ArrayList<>();
     for (int m = 1; m <= MASTERS; m++) {
-      ports.add(network.canCut() ? new int[] {RAFT_PORT, API_PORT} : freePorts(2));
+      ports.add(network.canCut() ? new int[] {RAFT_PORT, API_PORT} : MasterTestCluster.freePorts(2));
     }
     StringBuilder peers = new StringBuilder();
     for (int m = 1; m <= MASTERS; m++) {
@@ -75,7 +76,7 @@ final class ProcessCluster implements AutoCloseable {
       int node = FIRST_CHUNKSERVER_NODE + c;
       String id = "cs" + (c + 1);
       int[] p = network.canCut() ? new int[] {DATA_PORT, DATA_PORT + 1, DATA_PORT + 2}
-          : freePorts(3);
+          : MasterTestCluster.freePorts(3);
       Path data = dir.resolve(id);
       chunkserverDirs.put(id, data);
       nodeNumbers.put(id, node);
@@ -131,29 +132,6 @@ final class ProcessCluster implements AutoCloseable {
         "io.gfs.launcher.Launcher"));
     cmd.addAll(roleArgs);
     return new NodeProcess(id, cmd, dir.resolve("logs").resolve(id + ".log"), pids);
-  }
-
-  private static int[] freePorts(int n) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        held.add(s);
-        out[i] = s.getLocalPort();
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a probe socket
-        }
-      }
-    }
   }
 
   /** A new SDK client of this cluster. */

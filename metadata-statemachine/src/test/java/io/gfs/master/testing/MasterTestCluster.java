@@ -83,7 +83,7 @@ public final class MasterTestCluster implements AutoCloseable {
    * {@code n} distinct free ports: every probe socket stays open until all are chosen, or the
    * kernel may hand out the same ephemeral port twice (a peer with equal Raft and API ports).
    */
-  private static int[] freePorts(int n) {
+  public static int[] freePorts(int n) {
     List<ServerSocket> held = new ArrayList<>();
     try {
       int[] out = new int[n];
