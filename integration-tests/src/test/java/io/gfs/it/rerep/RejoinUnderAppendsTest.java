@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * fails, and every replica's committed bytes are identical at the end.
  */
 class RejoinUnderAppendsTest {
-  private static final int RECORD = 512;
-  private static final int APPENDS_MAX = 20_000;
+  private static final int RECORD = 128;
+  /** Bounded so the 1 MiB chunk can never fill: its lease must stay busy for the whole test. */
+  private static final int APPENDS_MAX = 7_000;
 
   @TempDir Path dir;
 
@@ -55,7 +56,7 @@ class RejoinUnderAppendsTest {
           sent.set(i);
           try {
             acked.put(i, client.appendFile("/log", Records.record(i, RECORD)));
-            Thread.sleep(10); // paced so the 1 MiB chunk does not fill during the test
+            Thread.sleep(10); // paced: APPENDS_MAX lasts well over a minute
           } catch (InterruptedException e) {
             return;
           } catch (RuntimeException e) {
