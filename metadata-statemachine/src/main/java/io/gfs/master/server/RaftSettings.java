@@ -64,6 +64,13 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.setCorruptionPolicy(p,
         RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
 
+    // Appender: send a new entry to the followers at once. The default keeps at least 1 ms
+    // between two appends to a follower, so an operation arriving within 1 ms of the previous
+    // append (a client's next create right after the last one's commit) waited for it: this
+    // setting alone took one client's create from 2.9 to 1.4 ms at the median. Batching under
+    // load still happens: entries queued while an append is in flight go out together.
+    RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, td(RETRY_CACHE_EXPIRY));
     return p;
   }

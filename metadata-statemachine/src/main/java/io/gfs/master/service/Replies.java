@@ -2,17 +2,13 @@ package io.gfs.master.service;
 
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
-/** Completes a unary gRPC call from a future, on a named executor, never blocking. */
+/**
+ * Completes a unary gRPC call from a future, never blocking, on the thread that completes the
+ * future (see {@link RaftGateway}: no extra thread hop per request).
+ */
 final class Replies {
-
-  private final Executor executor;
-
-  Replies(Executor executor) {
-    this.executor = executor;
-  }
 
   <T> void reply(StreamObserver<T> observer, Supplier<CompletableFuture<T>> action) {
     CompletableFuture<T> future;
@@ -22,13 +18,13 @@ final class Replies {
       observer.onError(StatusMapping.toStatus(e));
       return;
     }
-    future.whenCompleteAsync((value, failure) -> {
+    future.whenComplete((value, failure) -> {
       if (failure != null) {
         observer.onError(StatusMapping.toStatus(failure));
       } else {
         observer.onNext(value);
         observer.onCompleted();
       }
-    }, executor);
+    });
   }
 }

@@ -23,7 +23,7 @@ public record ServiceContext(
     ReplicationManager replication) {
 
   Replies replies() {
-    return new Replies(executor);
+    return new Replies();
   }
 
   ChunkViews views() {
