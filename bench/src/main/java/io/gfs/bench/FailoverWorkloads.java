@@ -101,8 +101,10 @@ final class FailoverWorkloads {
   /** Waits until all three masters answer and the leader's followers are current. */
   private void awaitAllCaughtUp(GfsClient admin) throws InterruptedException {
     long deadline = System.nanoTime() + READY_LIMIT.toNanos();
+    String last = "no status";
     while (System.nanoTime() < deadline) {
       Map<String, GetRaftStatusResponse> all = admin.raftStatus();
+      last = describe(all);
       GetRaftStatusResponse leader = all.values().stream()
           .filter(s -> s.getSelf().getRole().equals("LEADER")).findFirst().orElse(null);
       if (all.size() == Cluster.MASTERS && leader != null
@@ -113,7 +115,22 @@ final class FailoverWorkloads {
       }
       Thread.sleep(100); // a poll interval; the loop checks the condition
     }
-    results.note("W8: the masters had not all caught up before a kill");
+    results.note("W8: the masters had not all caught up before a kill (" + last + ")");
+  }
+
+  /** Each master's role and commit index, and the leader's view of its followers. */
+  private static String describe(Map<String, GetRaftStatusResponse> all) {
+    StringBuilder b = new StringBuilder();
+    all.forEach((id, s) -> {
+      b.append(id).append(' ').append(s.getSelf().getRole()).append(" commit=")
+          .append(s.getSelf().getCommitIndex()).append(" applied=")
+          .append(s.getSelf().getAppliedIndex());
+      s.getFollowersList().forEach(f -> b.append(" [").append(f.getId()).append(" match=")
+          .append(f.getMatchIndex()).append(" contact=").append(f.getLastContactMsAgo())
+          .append("ms]"));
+      b.append("; ");
+    });
+    return b.toString();
   }
 
   /**
