@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +28,8 @@ public final class ChunkReads {
   /** Bytes asked of a replica in one request; bounds the memory of one read in flight. */
   public static final int PIECE_BYTES_MAX = 4 << 20;
 
+  /** Final lengths of followed chunks remembered; the memo is dropped whole when it fills. */
+  static final int FOLLOWED_LENGTHS_MAX = 65_536;
   private static final long BACKOFF_FIRST_MS = 50;
   private static final long BACKOFF_MAX_MS = 1_000;
 
@@ -34,6 +38,13 @@ public final class ChunkReads {
   private final LocationCache cache;
   private final Duration timeout;
   private final Duration locationWait;
+  /**
+   * "handle@version" to the final length of a chunk that another one follows. That length never
+   * changes for a version (no write reaches a chunk once the file has moved past it), yet asking
+   * it costs a round trip to every replica: without the memo a sequential read paid it for every
+   * earlier chunk on every piece.
+   */
+  private final Map<String, Long> followedLengths = new ConcurrentHashMap<>();
 
   /**
    * @param timeout deadline of one data-plane request
@@ -122,7 +133,7 @@ public final class ChunkReads {
     for (int i = 0; i < chunks.size() && remaining > 0; i++) {
       ChunkInfo chunk = chunks.get(i);
       long chunkLength = chunk.getSealed() ? chunk.getCommittedLength()
-          : i < chunks.size() - 1 ? ChunkLengths.ofFollowedChunk(io, chunk, timeout)
+          : i < chunks.size() - 1 ? followedLength(chunk)
           : liveLength(chunk);
       long chunkEnd = chunkStart + chunkLength;
       if (pos < chunkEnd) {
@@ -137,6 +148,24 @@ public final class ChunkReads {
       chunkStart = chunkEnd;
     }
     return pos - offset;
+  }
+
+  /** The final length of a chunk that another one follows, asked of its replicas once. */
+  long followedLength(ChunkInfo chunk) {
+    if (chunk.getSealed()) {
+      return chunk.getCommittedLength();
+    }
+    String key = chunk.getHandle() + "@" + chunk.getVersion();
+    Long known = followedLengths.get(key);
+    if (known != null) {
+      return known;
+    }
+    long length = ChunkLengths.ofFollowedChunk(io, chunk, timeout);
+    if (followedLengths.size() >= FOLLOWED_LENGTHS_MAX) {
+      followedLengths.clear(); // bounded memory; lengths are simply asked again
+    }
+    followedLengths.put(key, length);
+    return length;
   }
 
   /** The exact committed length of an unsealed chunk, from the first replica that answers. */
