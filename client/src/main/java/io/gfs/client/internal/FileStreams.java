@@ -24,8 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FileStreams {
   private static final int NAME_BYTES_KEPT_MAX = 180;
   private static final int CHUNKS_IN_FLIGHT_MAX = 2;
-  /** Pieces of ChunkReads.PIECE_BYTES_MAX read ahead in parallel by an input stream. */
-  private static final int READ_AHEAD_PIECES = 4;
+  /**
+   * Pieces of ChunkReads.PIECE_BYTES_MAX read ahead in parallel by an input stream: with the one
+   * being consumed, an open input stream holds at most (8 + 1) x 4 MiB = 36 MiB.
+   */
+  static final int READ_AHEAD_PIECES = 8;
 
   private final MasterOps master;
   private final ChunkReads reads;
@@ -262,9 +265,31 @@ public final class FileStreams {
       return n == 0 ? -1 : n;
     }
 
-    private Piece fetch(long offset) {
-      Piece piece = new Piece();
-      reads.read(ns, path, offset, ChunkReads.PIECE_BYTES_MAX, piece::add);
+    /**
+     * Starts reading the piece at {@code offset}: one asynchronous request straight to a replica
+     * when the piece lies inside one known chunk (no thread waits for it), else, or for whatever
+     * that request did not bring, the blocking path with failover on the executor.
+     */
+    private CompletableFuture<Piece> start(long offset) {
+      ChunkReads.Span span = reads.span(ns, path, offset, ChunkReads.PIECE_BYTES_MAX);
+      if (span == null) {
+        return CompletableFuture.supplyAsync(() -> rest(offset, new Piece()), executor);
+      }
+      return reads.readSpan(span).handle((result, failure) -> {
+        Piece piece = new Piece();
+        if (failure == null) {
+          piece.add(result.data());
+        }
+        return piece;
+      }).thenCompose(piece -> piece.bytes == ChunkReads.PIECE_BYTES_MAX
+          ? CompletableFuture.completedFuture(piece)
+          : CompletableFuture.supplyAsync(() -> rest(offset, piece), executor));
+    }
+
+    /** Completes {@code piece} (the bytes of the piece at {@code offset} it lacks) or hits EOF. */
+    private Piece rest(long offset, Piece piece) {
+      reads.read(ns, path, offset + piece.bytes, ChunkReads.PIECE_BYTES_MAX - piece.bytes,
+          piece::add);
       return piece;
     }
 
@@ -272,7 +297,7 @@ public final class FileStreams {
       while (!lastFetched && ahead.size() < READ_AHEAD_PIECES) {
         long offset = nextFetch;
         nextFetch += ChunkReads.PIECE_BYTES_MAX;
-        ahead.add(CompletableFuture.supplyAsync(() -> fetch(offset), executor));
+        ahead.add(start(offset));
       }
       CompletableFuture<Piece> first = ahead.pollFirst();
       if (first == null) {
