@@ -31,7 +31,7 @@ public final class ChunkReads {
   public static final int PIECE_BYTES_MAX = 4 << 20;
 
   /** Final lengths of followed chunks remembered; the memo is dropped whole when it fills. */
-  static final int FOLLOWED_LENGTHS_MAX = 65_536;
+  static final int FOLLOWED_LENGTHS_MAX = 16_384;
   private static final long BACKOFF_FIRST_MS = 50;
   private static final long BACKOFF_MAX_MS = 1_000;
 
