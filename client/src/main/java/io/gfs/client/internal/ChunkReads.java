@@ -6,7 +6,11 @@ import io.gfs.proto.ChunkInfo;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +30,8 @@ public final class ChunkReads {
   /** Bytes asked of a replica in one request; bounds the memory of one read in flight. */
   public static final int PIECE_BYTES_MAX = 4 << 20;
 
+  /** Final lengths of followed chunks remembered; the memo is dropped whole when it fills. */
+  static final int FOLLOWED_LENGTHS_MAX = 16_384;
   private static final long BACKOFF_FIRST_MS = 50;
   private static final long BACKOFF_MAX_MS = 1_000;
 
@@ -34,6 +40,13 @@ public final class ChunkReads {
   private final LocationCache cache;
   private final Duration timeout;
   private final Duration locationWait;
+  /**
+   * "handle@version" to the final length of a chunk that another one follows. That length never
+   * changes for a version (no write reaches a chunk once the file has moved past it), yet asking
+   * it costs a round trip to every replica: without the memo a sequential read paid it for every
+   * earlier chunk on every piece.
+   */
+  private final Map<String, Long> followedLengths = new ConcurrentHashMap<>();
 
   /**
    * @param timeout deadline of one data-plane request
@@ -122,7 +135,7 @@ public final class ChunkReads {
     for (int i = 0; i < chunks.size() && remaining > 0; i++) {
       ChunkInfo chunk = chunks.get(i);
       long chunkLength = chunk.getSealed() ? chunk.getCommittedLength()
-          : i < chunks.size() - 1 ? ChunkLengths.ofFollowedChunk(io, chunk, timeout)
+          : i < chunks.size() - 1 ? followedLength(chunk)
           : liveLength(chunk);
       long chunkEnd = chunkStart + chunkLength;
       if (pos < chunkEnd) {
@@ -137,6 +150,75 @@ public final class ChunkReads {
       chunkStart = chunkEnd;
     }
     return pos - offset;
+  }
+
+  /**
+   * Bytes of a file that lie inside one chunk, at {@code chunkOffset} in it. In the last chunk
+   * {@code length} is an upper bound: its end is not asked of a replica, the read itself tells.
+   */
+  public record Span(ChunkInfo chunk, long chunkOffset, int length) {
+  }
+
+  /**
+   * Where {@code [offset, offset + length)} lies when it is inside one chunk whose place in the
+   * file is known without a round trip beyond the memo; null otherwise (past the known chunks,
+   * across a chunk boundary, a chunk without replicas, a length the replicas would not tell),
+   * and the caller then goes through {@link #read}, which handles all of those.
+   */
+  public Span span(String ns, String path, long offset, int length) {
+    try {
+      ChunkLayout layout = layout(ns, path);
+      List<ChunkInfo> chunks = layout.chunks();
+      long chunkStart = 0;
+      for (int i = 0; i < chunks.size(); i++) {
+        ChunkInfo chunk = chunks.get(i);
+        if (chunk.getReplicasCount() == 0) {
+          return null;
+        }
+        long chunkLength = chunk.getSealed() ? chunk.getCommittedLength()
+            : i < chunks.size() - 1 ? followedLength(chunk) : layout.chunkSizeBytes();
+        long chunkEnd = chunkStart + chunkLength;
+        if (offset < chunkEnd) {
+          return offset >= chunkStart && offset + length <= chunkEnd
+              ? new Span(chunk, offset - chunkStart, length) : null;
+        }
+        chunkStart = chunkEnd;
+      }
+      return null;
+    } catch (GfsException e) {
+      return null;
+    }
+  }
+
+  /**
+   * One verified read of a span from the replica {@link #read} would try first, never past that
+   * replica's committed length. It may fail or come back short (a lagging replica, the end of
+   * the file, a failed or corrupt replica): the caller then reads the rest through {@link #read},
+   * which fails over, reports corrupt replicas and finds the end of the file.
+   */
+  public CompletableFuture<ChunkIo.ReadResult> readSpan(Span span) {
+    HostPorts.HostPort replica = spread(ChunkLayout.replicas(span.chunk()), span.chunkOffset())
+        .get(0);
+    return io.read(replica, ChunkLayout.handle(span.chunk()), span.chunk().getVersion(),
+        span.chunkOffset(), span.length());
+  }
+
+  /** The final length of a chunk that another one follows, asked of its replicas once. */
+  long followedLength(ChunkInfo chunk) {
+    if (chunk.getSealed()) {
+      return chunk.getCommittedLength();
+    }
+    String key = chunk.getHandle() + "@" + chunk.getVersion();
+    Long known = followedLengths.get(key);
+    if (known != null) {
+      return known;
+    }
+    long length = ChunkLengths.ofFollowedChunk(io, chunk, timeout);
+    if (followedLengths.size() >= FOLLOWED_LENGTHS_MAX) {
+      followedLengths.clear(); // bounded memory; lengths are simply asked again
+    }
+    followedLengths.put(key, length);
+    return length;
   }
 
   /** The exact committed length of an unsealed chunk, from the first replica that answers. */
@@ -165,7 +247,7 @@ public final class ChunkReads {
       Consumer<ByteBuffer> sink) {
     long done = 0;
     boolean refreshed = false;
-    List<HostPorts.HostPort> replicas = new ArrayList<>(ChunkLayout.replicas(chunk));
+    List<HostPorts.HostPort> replicas = spread(ChunkLayout.replicas(chunk), chunkOffset);
     int r = 0;
     Exception lastError = null;
     while (done < length) {
@@ -177,7 +259,7 @@ public final class ChunkReads {
         }
         cache.invalidate(ns, path);
         chunk = master.locations(ns, path, chunk.getIndex(), 1, false).getChunks(0);
-        replicas = new ArrayList<>(ChunkLayout.replicas(chunk));
+        replicas = spread(ChunkLayout.replicas(chunk), chunkOffset + done);
         if (replicas.isEmpty()) {
           throw new NoReplicasKnownException("the master knows no replica of chunk "
               + chunk.getIndex() + " of " + path + " yet");
@@ -219,6 +301,19 @@ public final class ChunkReads {
       }
     }
     return done;
+  }
+
+  /**
+   * The replicas in the order to try them for a read at {@code chunkOffset}: consecutive pieces
+   * start at consecutive replicas, so a sequential reader's read-ahead is served by all of them
+   * in parallel (their disks, threads and sockets) instead of queueing on one.
+   */
+  static List<HostPorts.HostPort> spread(List<HostPorts.HostPort> replicas, long chunkOffset) {
+    List<HostPorts.HostPort> out = new ArrayList<>(replicas);
+    if (out.size() > 1) {
+      Collections.rotate(out, -(int) ((chunkOffset / PIECE_BYTES_MAX) % out.size()));
+    }
+    return out;
   }
 
   private void reportCorrupt(ChunkInfo chunk, HostPorts.HostPort replica, String detail) {

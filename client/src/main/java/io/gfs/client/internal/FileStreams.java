@@ -24,8 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FileStreams {
   private static final int NAME_BYTES_KEPT_MAX = 180;
   private static final int CHUNKS_IN_FLIGHT_MAX = 2;
-  /** Pieces of ChunkReads.PIECE_BYTES_MAX read ahead in parallel by an input stream. */
-  private static final int READ_AHEAD_PIECES = 4;
+  /**
+   * Pieces of ChunkReads.PIECE_BYTES_MAX read ahead in parallel by an input stream: with the one
+   * being consumed, an open input stream holds at most (8 + 1) x 4 MiB = 36 MiB.
+   */
+  static final int READ_AHEAD_PIECES = 8;
 
   private final MasterOps master;
   private final ChunkReads reads;
@@ -215,15 +218,17 @@ public final class FileStreams {
   /**
    * Reads the file in pieces, with up to {@link #READ_AHEAD_PIECES} pieces fetched in parallel
    * ahead of the reader (from different chunks, and so usually different replicas): memory stays
-   * bounded at that many pieces whatever the file's size.
+   * bounded at that many pieces (plus the one being consumed) whatever the file's size. A piece is
+   * kept as the verified buffers the data plane returned, so its bytes are copied once more only,
+   * into the caller's array.
    */
   private final class ChunkInputStream extends InputStream {
     private final String ns;
     private final String path;
-    private final Deque<CompletableFuture<ByteBuffer>> ahead = new ArrayDeque<>();
+    private final Deque<CompletableFuture<Piece>> ahead = new ArrayDeque<>();
     private long nextFetch;
     private boolean lastFetched;
-    private ByteBuffer piece = ByteBuffer.allocate(0);
+    private final Deque<ByteBuffer> current = new ArrayDeque<>();
 
     ChunkInputStream(String ns, String path) {
       this.ns = ns;
@@ -241,32 +246,64 @@ public final class FileStreams {
       if (len == 0) {
         return 0;
       }
-      if (!piece.hasRemaining() && !fill()) {
-        return -1;
+      int n = 0;
+      while (n < len) {
+        ByteBuffer head = current.peekFirst();
+        if (head == null) {
+          if (n > 0 || !fill()) {
+            break; // return what is at hand rather than wait for the next piece
+          }
+          continue;
+        }
+        int k = Math.min(len - n, head.remaining());
+        head.get(b, off + n, k);
+        n += k;
+        if (!head.hasRemaining()) {
+          current.pollFirst();
+        }
       }
-      int n = Math.min(len, piece.remaining());
-      piece.get(b, off, n);
-      return n;
+      return n == 0 ? -1 : n;
     }
 
-    private ByteBuffer fetch(long offset) {
-      ByteBuffer next = ByteBuffer.allocate(ChunkReads.PIECE_BYTES_MAX);
-      reads.read(ns, path, offset, next.capacity(), next::put);
-      next.flip();
-      return next;
+    /**
+     * Starts reading the piece at {@code offset}: one asynchronous request straight to a replica
+     * when the piece lies inside one known chunk (no thread waits for it), else, or for whatever
+     * that request did not bring, the blocking path with failover on the executor.
+     */
+    private CompletableFuture<Piece> start(long offset) {
+      ChunkReads.Span span = reads.span(ns, path, offset, ChunkReads.PIECE_BYTES_MAX);
+      if (span == null) {
+        return CompletableFuture.supplyAsync(() -> rest(offset, new Piece()), executor);
+      }
+      return reads.readSpan(span).handle((result, failure) -> {
+        Piece piece = new Piece();
+        if (failure == null) {
+          piece.add(result.data());
+        }
+        return piece;
+      }).thenCompose(piece -> piece.bytes == ChunkReads.PIECE_BYTES_MAX
+          ? CompletableFuture.completedFuture(piece)
+          : CompletableFuture.supplyAsync(() -> rest(offset, piece), executor));
+    }
+
+    /** Completes {@code piece} (the bytes of the piece at {@code offset} it lacks) or hits EOF. */
+    private Piece rest(long offset, Piece piece) {
+      reads.read(ns, path, offset + piece.bytes, ChunkReads.PIECE_BYTES_MAX - piece.bytes,
+          piece::add);
+      return piece;
     }
 
     private boolean fill() throws IOException {
       while (!lastFetched && ahead.size() < READ_AHEAD_PIECES) {
         long offset = nextFetch;
         nextFetch += ChunkReads.PIECE_BYTES_MAX;
-        ahead.add(CompletableFuture.supplyAsync(() -> fetch(offset), executor));
+        ahead.add(start(offset));
       }
-      CompletableFuture<ByteBuffer> first = ahead.pollFirst();
+      CompletableFuture<Piece> first = ahead.pollFirst();
       if (first == null) {
         return false;
       }
-      ByteBuffer next;
+      Piece next;
       try {
         next = first.get();
       } catch (ExecutionException e) {
@@ -278,14 +315,14 @@ public final class FileStreams {
         close();
         throw new java.io.InterruptedIOException("interrupted");
       }
-      if (next.remaining() < ChunkReads.PIECE_BYTES_MAX) {
+      if (next.bytes < ChunkReads.PIECE_BYTES_MAX) {
         // A short piece is the end of the file as of this read: later pieces are past it.
         lastFetched = true;
         ahead.forEach(f -> f.cancel(false));
         ahead.clear();
       }
-      piece = next;
-      return next.hasRemaining();
+      current.addAll(next.buffers);
+      return next.bytes > 0;
     }
 
     @Override
@@ -293,7 +330,20 @@ public final class FileStreams {
       lastFetched = true;
       ahead.forEach(f -> f.cancel(false));
       ahead.clear();
-      piece = ByteBuffer.allocate(0);
+      current.clear();
+    }
+  }
+
+  /** The verified buffers of one piece, in file order. */
+  private static final class Piece {
+    private final java.util.List<ByteBuffer> buffers = new java.util.ArrayList<>();
+    private long bytes;
+
+    void add(ByteBuffer b) {
+      if (b.hasRemaining()) {
+        buffers.add(b);
+        bytes += b.remaining();
+      }
     }
   }
 
