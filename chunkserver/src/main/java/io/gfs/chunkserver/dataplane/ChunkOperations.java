@@ -66,7 +66,8 @@ public interface ChunkOperations {
     CompletionStage<Void> onData(ByteBuf piece);
 
     /**
-     * Called after the last piece. Completes with the chunk offset of the write once it is
+     * Called once the last piece was handed over, possibly before that piece's stage completed
+     * (a piece that fails then fails this outcome too). Completes with the chunk offset of the write once it is
      * committed and fsynced on a quorum, or exceptionally with a {@link ChunkException}.
      */
     CompletionStage<WriteOutcome> finish();

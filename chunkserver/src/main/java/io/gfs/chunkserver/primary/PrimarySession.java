@@ -76,15 +76,23 @@ final class PrimarySession implements WriteSession {
     this.length = length;
     this.crc32c = crc32c;
     // after a failed local commit, new writes wait until the chunk is recovered and fenced
-    this.tail = abandoned.gate(handle).thenCompose(v -> ctx.leases().acquire(handle, version))
-        .handleAsync((pc, err) -> {
-      if (err != null) {
-        fail(err);
-      } else {
-        guarded(() -> setup(pc));
-      }
-      return null;
-    }, ctx.io());
+    CompletableFuture<PrimaryChunk> claimed = abandoned.gate(handle)
+        .thenCompose(v -> ctx.leases().acquire(handle, version));
+    // The usual case, a lease already held: set up on the calling thread (the data plane's
+    // operation pool, already off the event loop) instead of paying a hand-off per write. A
+    // claim still in flight completes on a master-callback thread, so the setup (file I/O)
+    // then moves to the I/O pool.
+    this.tail = claimed.isDone() ? claimed.handle(this::afterClaim)
+        : claimed.handleAsync(this::afterClaim, ctx.io());
+  }
+
+  private Void afterClaim(PrimaryChunk pc, Throwable err) {
+    if (err != null) {
+      fail(err);
+    } else {
+      guarded(() -> setup(pc));
+    }
+    return null;
   }
 
   private void setup(PrimaryChunk pc) {
@@ -234,7 +242,11 @@ final class PrimarySession implements WriteSession {
     finishCalled = true;
     long got = received;
     List<PeerStage> ready = new ArrayList<>();
-    tail.thenComposeAsync(v -> {
+    // Steps hop to the I/O pool only where they touch the disk (the commit). The others are
+    // short and non-blocking (checks, gRPC half-closes, the allocator's lock), so they run on
+    // whichever thread completed the step before: each hand-off costs a thread wake-up, which
+    // on a busy machine is a large part of a small write's latency.
+    tail.thenCompose(v -> {
       guarded(() -> {
         if (got != length) {
           throw new ChunkException(Code.INVALID_ARGUMENT, "received " + got + " of " + length
@@ -248,7 +260,7 @@ final class PrimarySession implements WriteSession {
       });
       return checkFailure(null).thenCompose(x -> RpcFutures.settled(
           stages.stream().map(s -> s.ready).toList()));
-    }, ctx.io()).thenComposeAsync(v -> {
+    }).thenCompose(v -> {
       stages.stream().filter(s -> RpcFutures.succeeded(s.ready)).forEach(ready::add);
       for (PeerStage s : stages) {
         ChunkException e = s.ready.isCompletedExceptionally()
@@ -279,7 +291,7 @@ final class PrimarySession implements WriteSession {
       assignment = a;
       mutation = staged.ordered(a.sequence(), a.prevSequence(), a.offset());
       return a.predecessor();
-    }, ctx.io()).thenComposeAsync(predecessorCommitted -> {
+    }).thenComposeAsync(predecessorCommitted -> {
       if (!predecessorCommitted) {
         throw new ChunkException(Code.QUORUM_FAILED, "an earlier mutation of chunk " + handle
             + " failed; retry");
@@ -297,7 +309,7 @@ final class PrimarySession implements WriteSession {
         throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " expired");
       }
       return round.run(chunk, assignment, mutation, List.copyOf(ready));
-    }, ctx.io()).thenApplyAsync(tally -> {
+    }, ctx.io()).thenApply(tally -> {
       if (!tally.committedHere()) {
         throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
             + mutation.sequence() + ": the primary's own commit failed after COMMIT was sent;"
@@ -305,18 +317,23 @@ final class PrimarySession implements WriteSession {
       }
       committedHere = true;
       return quorumOutcome(tally);
-    }, ctx.io()).whenCompleteAsync((o, err) -> {
+    }).whenComplete((o, err) -> {
       if (err != null) {
-        cleanUp();
-        ctx.metrics().failed.inc();
-        outcome.completeExceptionally(ChunkErrors.fromThrowable(err));
+        CompletableFuture.runAsync(() -> { // cleaning up closes and deletes stage files
+          try {
+            cleanUp();
+          } finally {
+            ctx.metrics().failed.inc();
+            outcome.completeExceptionally(ChunkErrors.fromThrowable(err));
+          }
+        }, ctx.io());
       } else {
         ctx.metrics().committed.inc();
         ctx.metrics().committedBytes.inc(length);
         ctx.metrics().latency.update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         outcome.complete(o);
       }
-    }, ctx.io());
+    });
     return outcome;
   }
 

@@ -168,6 +168,7 @@ final class FakeChunkOperations implements ChunkOperations {
     private final long length;
     private final int crc32c;
     private final ByteArrayOutputStream staged = new ByteArrayOutputStream();
+    private volatile CompletableFuture<Void> lastPiece = done();
 
     Session(String handle, long offset, long length, int crc32c) {
       this.handle = handle;
@@ -190,12 +191,16 @@ final class FakeChunkOperations implements ChunkOperations {
       piecesReceived.incrementAndGet();
       int inFlight = piecesInFlight.incrementAndGet();
       piecesInFlightMax.accumulateAndGet(inFlight, Math::max);
-      return pieceGate.get().whenComplete((v, t) -> piecesInFlight.decrementAndGet());
+      CompletableFuture<Void> taken = pieceGate.get()
+          .whenComplete((v, t) -> piecesInFlight.decrementAndGet());
+      lastPiece = taken;
+      return taken;
     }
 
     @Override
     public CompletionStage<WriteOutcome> finish() {
-      return finishGate.get().thenApply(v -> commit());
+      // finish may come before the last piece was taken: the session orders the two
+      return lastPiece.thenCompose(v -> finishGate.get()).thenApply(v -> commit());
     }
 
     private WriteOutcome commit() {
