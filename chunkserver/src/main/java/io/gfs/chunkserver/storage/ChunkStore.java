@@ -41,6 +41,11 @@ public final class ChunkStore {
   private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
   /** Bytes held by open in-memory stages (bounded by STAGED_IN_MEMORY_BUDGET_BYTES). */
   private final AtomicLong stagedInMemory = new AtomicLong();
+  /**
+   * Found once: looking a file store up reads the whole mount table, far too slow for the
+   * free-space check that every write makes; asking a known one for its space is one statvfs.
+   */
+  private FileStore stagingFileStore; // set by open(), before the store is shared
   private final Object[] createLocks = new Object[64];
   private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
 
@@ -67,6 +72,7 @@ public final class ChunkStore {
     ChunkStore store = new ChunkStore(nodeId, dataDir.toAbsolutePath().normalize());
     Files.createDirectories(store.chunksDir);
     Files.createDirectories(store.stagingDir);
+    store.stagingFileStore = Files.getFileStore(store.stagingDir);
     store.dropStaging();
     store.load();
     return store;
@@ -340,7 +346,7 @@ public final class ChunkStore {
   /** Bytes available for new data on the data directory's file system. */
   public long freeBytes() {
     try {
-      return Files.getFileStore(stagingDir).getUsableSpace();
+      return stagingFileStore.getUsableSpace();
     } catch (IOException e) {
       throw translate("free space", e);
     }
