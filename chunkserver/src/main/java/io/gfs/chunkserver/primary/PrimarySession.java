@@ -36,8 +36,9 @@ import org.apache.logging.log4j.Logger;
  * see {@link CommitRound}.
  *
  * <p>Threads: onData/finish/abort come from the data plane in order; all work runs on one serial
- * chain ({@code tail}) of tasks on the I/O pool, so the stage fields are written by one task at a
- * time and published through the chain.
+ * chain ({@code tail}) of tasks, so the stage fields are written by one task at a time and
+ * published through the chain. Steps that block (disk I/O) run on the I/O pool; the others run
+ * on the thread that reaches them, when the chain is idle, to spare a thread hand-off.
  */
 final class PrimarySession implements WriteSession {
   private static final Logger LOG = LogManager.getLogger(PrimarySession.class);
@@ -167,7 +168,7 @@ final class PrimarySession implements WriteSession {
     }
     received += bytes.length;
     boolean tooMuch = received > length;
-    tail = tail.thenRunAsync(() -> guarded(() -> {
+    Runnable step = () -> guarded(() -> {
       if (tooMuch) {
         throw new ChunkException(Code.INVALID_ARGUMENT, "more data than the declared length "
             + length);
@@ -182,7 +183,15 @@ final class PrimarySession implements WriteSession {
           s.send(message);
         }
       }
-    }), ctx.io());
+    });
+    StageFile stage = tail.isDone() ? local : null;
+    if (tail.isDone() && (failure != null || (stage != null && stage.isInMemory()))) {
+      // Set up, and the stage is in memory: the step is a copy and gRPC sends, none of which
+      // blocks, so it runs here (in order: the chain is idle) rather than after a hand-off.
+      step.run();
+    } else {
+      tail = tail.thenRunAsync(step, ctx.io()); // a file stage writes to disk
+    }
     return tail.thenCompose(v -> failure != null ? CompletableFuture.completedFuture(null)
         : CompletableFuture.allOf(stages.stream().map(this::writableOrDropped)
             .toArray(CompletableFuture[]::new)));
