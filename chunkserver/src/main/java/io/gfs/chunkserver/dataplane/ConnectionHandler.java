@@ -209,6 +209,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     WriteInProgress write = new WriteInProgress(w, w.length());
     receiving = write;
     unfinished = write;
+    ChunkOperations.WriteSession quick;
+    try {
+      quick = operations.tryBeginWriteQuickly(w.handle().toString(), w.version(), w.offset(),
+          w.length(), w.crc32c());
+    } catch (RuntimeException e) {
+      track(w.requestId(), w.timeoutMs(), null);
+      write.failed = true;
+      answerError(w.requestId(), e);
+      return;
+    }
     track(w.requestId(), w.timeoutMs(), () -> {
       write.abandon("deadline passed");
       if (write.awaitingEngine) {
@@ -217,6 +227,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         blocked = false;
       }
     });
+    if (quick != null) {
+      write.session = quick; // begun on the event loop: its DATA can follow at once
+      return;
+    }
     awaitEngine(write);
     engine.submit(
         () -> operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),

@@ -39,6 +39,9 @@ final class FakeChunkOperations implements ChunkOperations {
   final AtomicInteger piecesInFlightMax = new AtomicInteger();
   volatile boolean corruptChecksums;
   volatile String notPrimaryHandle;
+  /** Begin writes on the event loop (ChunkOperations.tryBeginWriteQuickly). */
+  volatile boolean quickBegin;
+  final AtomicInteger quickBegins = new AtomicInteger();
   /** Supplies the stage onData returns; tests swap in stages they complete later. */
   volatile Supplier<CompletableFuture<Void>> pieceGate = FakeChunkOperations::done;
   /** Supplies the stage finish() waits for before committing. */
@@ -109,6 +112,16 @@ final class FakeChunkOperations implements ChunkOperations {
   public synchronized long committedLength(String handle, long version) {
     check(handle, version);
     return committed.get(handle);
+  }
+
+  @Override
+  public WriteSession tryBeginWriteQuickly(String handle, long version, long offset,
+      long length, int crc32c) {
+    if (!quickBegin) {
+      return null;
+    }
+    quickBegins.incrementAndGet();
+    return beginWrite(handle, version, offset, length, crc32c);
   }
 
   @Override
