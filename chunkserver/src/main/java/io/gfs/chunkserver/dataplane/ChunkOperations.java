@@ -42,6 +42,17 @@ public interface ChunkOperations {
    */
   WriteSession beginWrite(String handle, long version, long offset, long length, int crc32c);
 
+  /**
+   * {@link #beginWrite}, but only when it needs neither disk I/O nor waiting (the usual small
+   * write under a lease already held), so that the data plane may call it on its event loop and
+   * spare a thread hand-off each way; null otherwise, and the caller then calls beginWrite off
+   * the event loop. Throws as beginWrite does.
+   */
+  default WriteSession tryBeginWriteQuickly(String handle, long version, long offset,
+      long length, int crc32c) {
+    return null;
+  }
+
   /** Bytes of one read: {@code count} bytes of {@code channel} from {@code position}. */
   record ReadRegion(
       FileChannel channel,
@@ -66,7 +77,8 @@ public interface ChunkOperations {
     CompletionStage<Void> onData(ByteBuf piece);
 
     /**
-     * Called after the last piece. Completes with the chunk offset of the write once it is
+     * Called once the last piece was handed over, possibly before that piece's stage completed
+     * (a piece that fails then fails this outcome too). Completes with the chunk offset of the write once it is
      * committed and fsynced on a quorum, or exceptionally with a {@link ChunkException}.
      */
     CompletionStage<WriteOutcome> finish();

@@ -209,6 +209,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     WriteInProgress write = new WriteInProgress(w, w.length());
     receiving = write;
     unfinished = write;
+    ChunkOperations.WriteSession quick;
+    try {
+      quick = operations.tryBeginWriteQuickly(w.handle().toString(), w.version(), w.offset(),
+          w.length(), w.crc32c());
+    } catch (RuntimeException e) {
+      track(w.requestId(), w.timeoutMs(), null);
+      write.failed = true;
+      answerError(w.requestId(), e);
+      return;
+    }
     track(w.requestId(), w.timeoutMs(), () -> {
       write.abandon("deadline passed");
       if (write.awaitingEngine) {
@@ -217,6 +227,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         blocked = false;
       }
     });
+    if (quick != null) {
+      write.session = quick; // begun on the event loop: its DATA can follow at once
+      return;
+    }
     awaitEngine(write);
     engine.submit(
         () -> operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),
@@ -289,6 +303,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       taken = CompletableFuture.failedFuture(e);
     }
+    if (write.remainingBytes == 0 && !closing) {
+      // Finish right behind the last piece instead of once the engine took it: the engine
+      // orders the two itself, and waiting here would cost two thread hand-offs per write
+      // (engine → event loop → engine) on the critical path. A rejected piece then fails the
+      // outcome. The connection still stays blocked until the piece is taken (memory bound).
+      finish(write);
+    }
     taken.whenComplete((ignored, t) -> engine.onLoop(() -> pieceTaken(write, t)));
   }
 
@@ -296,28 +317,32 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (!engineAnswered(write)) {
       return; // abandoned while the engine held the piece; already answered
     }
-    if (failure != null && !write.failed) {
+    if (write.finishing && unfinished == write) {
+      unfinished = null; // the engine holds every byte now; the outcome is its own
+    }
+    if (failure != null && !write.failed && !write.finishing) {
       write.abandon("piece rejected: " + failure);
       answerError(write.requestId(), failure);
-    } else if (write.remainingBytes == 0 && !write.failed && !closing) {
-      write.finishing = true;
-      unfinished = null;
-      CompletionStage<ChunkOperations.WriteOutcome> outcome;
-      try {
-        outcome = write.session.finish();
-      } catch (RuntimeException e) {
-        outcome = CompletableFuture.failedFuture(e);
-      }
-      outcome.whenComplete((o, t) -> engine.onLoop(() -> {
-        if (t != null) {
-          answerError(write.requestId(), t);
-        } else {
-          answer(write.requestId(), ReplyFrames.writeDone(ctx.alloc(), write.requestId(),
-              write.request.append(), o.offset(), o.committedLength()));
-        }
-      }));
     }
     drain();
+  }
+
+  private void finish(WriteInProgress write) {
+    write.finishing = true;
+    CompletionStage<ChunkOperations.WriteOutcome> outcome;
+    try {
+      outcome = write.session.finish();
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    outcome.whenComplete((o, t) -> engine.onLoop(() -> {
+      if (t != null) {
+        answerError(write.requestId(), t);
+      } else {
+        answer(write.requestId(), ReplyFrames.writeDone(ctx.alloc(), write.requestId(),
+            write.request.append(), o.offset(), o.committedLength()));
+      }
+    }));
   }
 
   /** Registers a request as unanswered and arms its deadline. */

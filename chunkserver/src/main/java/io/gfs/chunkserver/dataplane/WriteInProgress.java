@@ -10,7 +10,11 @@ final class WriteInProgress {
   ChunkOperations.WriteSession session; // null until beginWrite returns
   /** The request was answered with an error (or its deadline passed): discard the rest. */
   boolean failed;
-  /** finish() was called: the outcome belongs to the engine now, so no more abort(). */
+  /**
+   * finish() was called: once the engine has also taken the last piece the outcome is the
+   * engine's, so no more abort(); while it still holds that piece, a deadline or a disconnect
+   * still aborts (finish is called right behind the last piece, see ConnectionHandler.onData).
+   */
   boolean finishing;
   /**
    * The connection is blocked until beginWrite or onData answers for this write. Cleared when
@@ -33,9 +37,12 @@ final class WriteInProgress {
     return request.requestId();
   }
 
-  /** Marks the write failed and, when a session exists and has not been finished, aborts it. */
+  /**
+   * Marks the write failed and, when a session exists whose outcome is not yet the engine's,
+   * aborts it.
+   */
   void abandon(String reason) {
-    if (failed || finishing) {
+    if (failed || (finishing && !awaitingEngine)) {
       return;
     }
     failed = true;

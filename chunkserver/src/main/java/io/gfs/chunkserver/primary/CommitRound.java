@@ -103,24 +103,29 @@ final class CommitRound {
     } catch (RuntimeException e) {
       here = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<Throwable> settledHere = here.handleAsync((meta, err) -> {
-      if (err == null) {
-        chunk.finished(a, true);
-        return null;
-      }
-      // first fence the chunk, then let the chain see the failure (which may rewind it)
-      try {
-        abandoned.abandon(chunk, m, err);
-      } catch (RuntimeException e) {
-        err.addSuppressed(e); // the mark is set first thing; the failure must still be told
-      } finally {
-        chunk.finished(a, false);
-      }
-      return err;
-    }, ctx.io());
+    // A success settles inline (the allocator's lock only): the next mutation's round can start
+    // without a thread hand-off. A failure goes to the I/O pool (it drops the lease, logs).
+    CompletableFuture<Throwable> settledHere = here.handle((meta, err) -> err)
+        .thenCompose(err -> {
+          if (err == null) {
+            chunk.finished(a, true);
+            return CompletableFuture.completedFuture(null);
+          }
+          return CompletableFuture.supplyAsync(() -> {
+            // first fence the chunk, then let the chain see the failure (which may rewind it)
+            try {
+              abandoned.abandon(chunk, m, err);
+            } catch (RuntimeException e) {
+              err.addSuppressed(e); // the mark is set first thing; the failure must be told
+            } finally {
+              chunk.finished(a, false);
+            }
+            return err;
+          }, ctx.io());
+        });
     List<CompletableFuture<?>> all = new ArrayList<>(commits);
     all.add(settledHere);
-    return RpcFutures.settled(all).thenComposeAsync(x -> {
+    return RpcFutures.settled(all).thenCompose(x -> {
       Throwable localError = settledHere.join();
       Tally t = new Tally(localError == null, localError, ready, commits);
       if (localError == null) {
@@ -128,8 +133,10 @@ final class CommitRound {
       }
       // every secondary's outcome is known now: recover before the client hears of the failure,
       // so its retry finds the recovered chunk
-      return abandoned.recover(chunk, m, t.mayHoldMutation()).thenApply(v -> t);
-    }, ctx.io());
+      return CompletableFuture.supplyAsync(() -> t, ctx.io())
+          .thenCompose(tally -> abandoned.recover(chunk, m, tally.mayHoldMutation()))
+          .thenApply(v -> t);
+    });
   }
 
   private CompletableFuture<CommitResponse> commitOn(PeerStage s, CommitRequest req) {

@@ -47,6 +47,16 @@ final class LeaseTable {
     return clock.millis() < pc.leaseExpiryMs() - settings.leaseSafetyMargin().toMillis();
   }
 
+  /** The chunk's primary state if its lease is held and valid now, else null; never claims. */
+  PrimaryChunk held(String handle) {
+    CompletableFuture<PrimaryChunk> current = leases.get(handle);
+    if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+      return null;
+    }
+    PrimaryChunk pc = current.join();
+    return valid(pc) ? pc : null;
+  }
+
   /**
    * This server's primary state for the chunk, claiming and recovering the lease if none is
    * cached or the cached one is older than {@code version}.

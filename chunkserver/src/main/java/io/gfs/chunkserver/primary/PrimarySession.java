@@ -36,8 +36,9 @@ import org.apache.logging.log4j.Logger;
  * see {@link CommitRound}.
  *
  * <p>Threads: onData/finish/abort come from the data plane in order; all work runs on one serial
- * chain ({@code tail}) of tasks on the I/O pool, so the stage fields are written by one task at a
- * time and published through the chain.
+ * chain ({@code tail}) of tasks, so the stage fields are written by one task at a time and
+ * published through the chain. Steps that block (disk I/O) run on the I/O pool; the others run
+ * on the thread that reaches them, when the chain is idle, to spare a thread hand-off.
  */
 final class PrimarySession implements WriteSession {
   private static final Logger LOG = LogManager.getLogger(PrimarySession.class);
@@ -76,15 +77,23 @@ final class PrimarySession implements WriteSession {
     this.length = length;
     this.crc32c = crc32c;
     // after a failed local commit, new writes wait until the chunk is recovered and fenced
-    this.tail = abandoned.gate(handle).thenCompose(v -> ctx.leases().acquire(handle, version))
-        .handleAsync((pc, err) -> {
-      if (err != null) {
-        fail(err);
-      } else {
-        guarded(() -> setup(pc));
-      }
-      return null;
-    }, ctx.io());
+    CompletableFuture<PrimaryChunk> claimed = abandoned.gate(handle)
+        .thenCompose(v -> ctx.leases().acquire(handle, version));
+    // The usual case, a lease already held: set up on the calling thread (the data plane's
+    // operation pool, already off the event loop) instead of paying a hand-off per write. A
+    // claim still in flight completes on a master-callback thread, so the setup (file I/O)
+    // then moves to the I/O pool.
+    this.tail = claimed.isDone() ? claimed.handle(this::afterClaim)
+        : claimed.handleAsync(this::afterClaim, ctx.io());
+  }
+
+  private Void afterClaim(PrimaryChunk pc, Throwable err) {
+    if (err != null) {
+      fail(err);
+    } else {
+      guarded(() -> setup(pc));
+    }
+    return null;
   }
 
   private void setup(PrimaryChunk pc) {
@@ -159,7 +168,7 @@ final class PrimarySession implements WriteSession {
     }
     received += bytes.length;
     boolean tooMuch = received > length;
-    tail = tail.thenRunAsync(() -> guarded(() -> {
+    Runnable step = () -> guarded(() -> {
       if (tooMuch) {
         throw new ChunkException(Code.INVALID_ARGUMENT, "more data than the declared length "
             + length);
@@ -174,7 +183,15 @@ final class PrimarySession implements WriteSession {
           s.send(message);
         }
       }
-    }), ctx.io());
+    });
+    StageFile stage = tail.isDone() ? local : null;
+    if (tail.isDone() && (failure != null || (stage != null && stage.isInMemory()))) {
+      // Set up, and the stage is in memory: the step is a copy and gRPC sends, none of which
+      // blocks, so it runs here (in order: the chain is idle) rather than after a hand-off.
+      step.run();
+    } else {
+      tail = tail.thenRunAsync(step, ctx.io()); // a file stage writes to disk
+    }
     return tail.thenCompose(v -> failure != null ? CompletableFuture.completedFuture(null)
         : CompletableFuture.allOf(stages.stream().map(this::writableOrDropped)
             .toArray(CompletableFuture[]::new)));
@@ -234,7 +251,11 @@ final class PrimarySession implements WriteSession {
     finishCalled = true;
     long got = received;
     List<PeerStage> ready = new ArrayList<>();
-    tail.thenComposeAsync(v -> {
+    // Steps hop to the I/O pool only where they touch the disk (the commit). The others are
+    // short and non-blocking (checks, gRPC half-closes, the allocator's lock), so they run on
+    // whichever thread completed the step before: each hand-off costs a thread wake-up, which
+    // on a busy machine is a large part of a small write's latency.
+    tail.thenCompose(v -> {
       guarded(() -> {
         if (got != length) {
           throw new ChunkException(Code.INVALID_ARGUMENT, "received " + got + " of " + length
@@ -248,7 +269,7 @@ final class PrimarySession implements WriteSession {
       });
       return checkFailure(null).thenCompose(x -> RpcFutures.settled(
           stages.stream().map(s -> s.ready).toList()));
-    }, ctx.io()).thenComposeAsync(v -> {
+    }).thenCompose(v -> {
       stages.stream().filter(s -> RpcFutures.succeeded(s.ready)).forEach(ready::add);
       for (PeerStage s : stages) {
         ChunkException e = s.ready.isCompletedExceptionally()
@@ -279,7 +300,7 @@ final class PrimarySession implements WriteSession {
       assignment = a;
       mutation = staged.ordered(a.sequence(), a.prevSequence(), a.offset());
       return a.predecessor();
-    }, ctx.io()).thenComposeAsync(predecessorCommitted -> {
+    }).thenComposeAsync(predecessorCommitted -> {
       if (!predecessorCommitted) {
         throw new ChunkException(Code.QUORUM_FAILED, "an earlier mutation of chunk " + handle
             + " failed; retry");
@@ -297,7 +318,7 @@ final class PrimarySession implements WriteSession {
         throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " expired");
       }
       return round.run(chunk, assignment, mutation, List.copyOf(ready));
-    }, ctx.io()).thenApplyAsync(tally -> {
+    }, ctx.io()).thenApply(tally -> {
       if (!tally.committedHere()) {
         throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
             + mutation.sequence() + ": the primary's own commit failed after COMMIT was sent;"
@@ -305,18 +326,23 @@ final class PrimarySession implements WriteSession {
       }
       committedHere = true;
       return quorumOutcome(tally);
-    }, ctx.io()).whenCompleteAsync((o, err) -> {
+    }).whenComplete((o, err) -> {
       if (err != null) {
-        cleanUp();
-        ctx.metrics().failed.inc();
-        outcome.completeExceptionally(ChunkErrors.fromThrowable(err));
+        CompletableFuture.runAsync(() -> { // cleaning up closes and deletes stage files
+          try {
+            cleanUp();
+          } finally {
+            ctx.metrics().failed.inc();
+            outcome.completeExceptionally(ChunkErrors.fromThrowable(err));
+          }
+        }, ctx.io());
       } else {
         ctx.metrics().committed.inc();
         ctx.metrics().committedBytes.inc(length);
         ctx.metrics().latency.update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         outcome.complete(o);
       }
-    }, ctx.io());
+    });
     return outcome;
   }
 

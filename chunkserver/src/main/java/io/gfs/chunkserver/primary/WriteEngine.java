@@ -78,6 +78,31 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   @Override
   public WriteSession beginWrite(String handle, long version, long offset, long length,
       int crc32c) {
+    check(handle, version, offset, length);
+    return new PrimarySession(ctx, abandoned, faults, handle, version, offset, length, crc32c);
+  }
+
+  /**
+   * Quick when nothing needs the disk or a wait: the lease is held and valid at this version,
+   * the replica is at that version (no fencing write), and the stage fits in memory. Then the
+   * session sets itself up at once, with only in-memory work and asynchronous gRPC calls.
+   */
+  @Override
+  public WriteSession tryBeginWriteQuickly(String handle, long version, long offset,
+      long length, int crc32c) {
+    PrimaryChunk held = ctx.leases().held(handle);
+    if (held == null || held.version != version || !abandoned.gate(handle).isDone()
+        || !engine.store().canStageInMemory(length)) {
+      return null;
+    }
+    ChunkMeta meta = engine.state(handle).orElse(null);
+    if (meta == null || meta.version() != version || meta.sealed()) {
+      return null;
+    }
+    return beginWrite(handle, version, offset, length, crc32c);
+  }
+
+  private void check(String handle, long version, long offset, long length) {
     ChunkHandles.require(handle);
     long chunkSize = ctx.chunkSizeBytes().getAsLong();
     if (length < 0 || offset < -1 || version <= 0) {
@@ -96,7 +121,6 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
     if (engine.store().freeBytes() < 2 * length) {
       throw new ChunkException(Code.NO_SPACE, "not enough free space for " + length + " bytes");
     }
-    return new PrimarySession(ctx, abandoned, faults, handle, version, offset, length, crc32c);
   }
 
   /** Test hook: faults around the commit phase of the writes that begin after this call. */

@@ -5,18 +5,22 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-/** One persistent channel per peer replication address, shared by all chunks. */
+/**
+ * One persistent channel per peer replication address, shared by all chunks.
+ *
+ * <p>Responses of the asynchronous stubs are delivered on the channel's transport thread, not
+ * handed to a pool: on the write path (READY, COMMIT answers) every hand-off is a thread wake-up
+ * on the critical path of each write. So a callback of {@link #stub} must never block (no disk
+ * I/O, no waiting): it completes a future, and work that blocks continues on a pool of its own.
+ * Blocking stubs are unaffected (the calling thread waits for its own answer).
+ */
 public final class PeerChannels implements AutoCloseable {
-  private final Executor executor;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** {@code executor}: a named, bounded pool for response callbacks. */
-  public PeerChannels(Executor executor) {
-    this.executor = executor;
+  public PeerChannels() {
   }
 
   public ReplicationServiceGrpc.ReplicationServiceStub stub(String host, int port) {
@@ -32,7 +36,7 @@ public final class PeerChannels implements AutoCloseable {
       throw new IllegalStateException("peer channels are closed");
     }
     return channels.computeIfAbsent(host + ":" + port,
-        k -> NettyChannelBuilder.forAddress(host, port).usePlaintext().executor(executor)
+        k -> NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
             .maxInboundMessageSize(4 << 20).build());
   }
 

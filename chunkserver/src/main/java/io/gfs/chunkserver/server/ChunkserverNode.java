@@ -110,7 +110,7 @@ public final class ChunkserverNode implements AutoCloseable {
       store = ChunkStore.open(id, config.dataDir());
       replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256,
           chunkSizeBytes::get);
-      PeerChannels peers = new PeerChannels(grpcClient);
+      PeerChannels peers = new PeerChannels();
       started.add(peers);
       ChunkCopier copier = new ChunkCopier(id, replicas, peers,
           config.primary().replicaDeadline().multipliedBy(6).toMillis());

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -30,11 +31,21 @@ import org.apache.logging.log4j.Logger;
 public final class ChunkStore {
   private static final Logger LOG = LogManager.getLogger(ChunkStore.class);
   private static final int PEER_READ_MAX = 1 << 20;
+  /** Stages up to this size are held in memory (see StageFile), within the budget below. */
+  static final int STAGE_IN_MEMORY_MAX_BYTES = 64 * 1024;
+  static final long STAGED_IN_MEMORY_BUDGET_BYTES = 32L << 20;
 
   private final String nodeId;
   private final Path chunksDir;
   private final Path stagingDir;
   private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
+  /** Bytes held by open in-memory stages (bounded by STAGED_IN_MEMORY_BUDGET_BYTES). */
+  private final AtomicLong stagedInMemory = new AtomicLong();
+  /**
+   * Found once: looking a file store up reads the whole mount table, far too slow for the
+   * free-space check that every write makes; asking a known one for its space is one statvfs.
+   */
+  private FileStore stagingFileStore; // set by open(), before the store is shared
   private final Object[] createLocks = new Object[64];
   private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
 
@@ -61,6 +72,7 @@ public final class ChunkStore {
     ChunkStore store = new ChunkStore(nodeId, dataDir.toAbsolutePath().normalize());
     Files.createDirectories(store.chunksDir);
     Files.createDirectories(store.stagingDir);
+    store.stagingFileStore = Files.getFileStore(store.stagingDir);
     store.dropStaging();
     store.load();
     return store;
@@ -191,8 +203,24 @@ public final class ChunkStore {
   }
 
   /** Opens a stage file for one mutation; the caller owns and closes it. */
+  /**
+   * Whether a stage of {@code length} bytes would be held in memory if opened now (a hint: a
+   * concurrent opening may take the last of the budget first).
+   */
+  public boolean canStageInMemory(long length) {
+    return length >= 0 && length <= STAGE_IN_MEMORY_MAX_BYTES
+        && stagedInMemory.get() + length <= STAGED_IN_MEMORY_BUDGET_BYTES;
+  }
+
   public StageFile openStage(String handle, long version, long stageId, long length, int crc) {
     ChunkHandles.require(handle);
+    if (length >= 0 && length <= STAGE_IN_MEMORY_MAX_BYTES) {
+      if (stagedInMemory.addAndGet(length) <= STAGED_IN_MEMORY_BUDGET_BYTES) {
+        return StageFile.inMemory(handle, version, stageId, (int) length, crc,
+            () -> stagedInMemory.addAndGet(-length));
+      }
+      stagedInMemory.addAndGet(-length); // over budget: this one goes to a file
+    }
     Path p = stagingDir.resolve(handle + "-v" + version + "-s" + stageId + ".stage");
     try {
       return new StageFile(p, handle, version, stageId, length, crc);
@@ -327,7 +355,7 @@ public final class ChunkStore {
   /** Bytes available for new data on the data directory's file system. */
   public long freeBytes() {
     try {
-      return Files.getFileStore(stagingDir).getUsableSpace();
+      return stagingFileStore.getUsableSpace();
     } catch (IOException e) {
       throw translate("free space", e);
     }

@@ -21,18 +21,27 @@ import java.util.zip.CRC32C;
  * the commit and is reported stale either way. Durability of an acknowledged write therefore rests
  * on the commit's fsync alone, and an fsync here would only add latency and make every byte hit
  * the disk twice.
+ *
+ * <p>By the same argument a small stage may live in memory instead ({@link #inMemory}): it is
+ * lost on a crash exactly like an unsynced file, and it spares each small mutation, on every
+ * replica, a file create and unlink (directory and inode updates that the commit's fsync would
+ * then carry through the file-system journal) and a file-to-file copy. ChunkStore bounds the
+ * memory all such stages may hold.
  */
 public final class StageFile implements AutoCloseable {
-  private final Path path;
+  private final Path path; // null in memory
   private final String handle;
   private final long version;
   private final long stageId;
   private final long length;
   private final int crc32c;
-  private final FileChannel channel;
+  private final FileChannel channel; // null in memory
+  private final byte[] memory; // null on file
+  private final Runnable release; // returns the memory to the store's budget; run once
   private final CRC32C running = new CRC32C();
   private long written; // guarded by the single writer
   private boolean complete;
+  private boolean closed;
 
   StageFile(Path path, String handle, long version, long stageId, long length, int crc32c)
       throws IOException {
@@ -42,6 +51,8 @@ public final class StageFile implements AutoCloseable {
     this.stageId = stageId;
     this.length = length;
     this.crc32c = crc32c;
+    this.memory = null;
+    this.release = () -> { };
     this.channel =
         FileChannel.open(
             path,
@@ -49,6 +60,30 @@ public final class StageFile implements AutoCloseable {
             StandardOpenOption.WRITE,
             StandardOpenOption.READ,
             StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private StageFile(String handle, long version, long stageId, int length, int crc32c,
+      Runnable release) {
+    this.path = null;
+    this.channel = null;
+    this.handle = handle;
+    this.version = version;
+    this.stageId = stageId;
+    this.length = length;
+    this.crc32c = crc32c;
+    this.memory = new byte[length];
+    this.release = release;
+  }
+
+  /** A stage held in memory; {@code release} runs once, when it is closed. */
+  static StageFile inMemory(String handle, long version, long stageId, int length, int crc32c,
+      Runnable release) {
+    return new StageFile(handle, version, stageId, length, crc32c, release);
+  }
+
+  /** Whether the bytes are held in memory rather than in a staging file. */
+  public boolean isInMemory() {
+    return memory != null;
   }
 
   public String handle() {
@@ -86,6 +121,11 @@ public final class StageFile implements AutoCloseable {
           Code.INVALID_ARGUMENT, "mutation data exceeds its declared length " + length);
     }
     running.update(piece.duplicate());
+    if (memory != null) {
+      piece.get(memory, (int) written, n);
+      written += n;
+      return;
+    }
     try {
       long pos = written;
       while (piece.hasRemaining()) {
@@ -116,13 +156,32 @@ public final class StageFile implements AutoCloseable {
     complete = true;
   }
 
+  /** The staging file; only for a stage on file. */
   FileChannel channel() {
+    if (channel == null) {
+      throw new IllegalStateException("stage is held in memory");
+    }
     return channel;
   }
 
-  /** Closes and deletes the stage file. Idempotent. */
+  /** The staged bytes, read-only, when held in memory; null for a stage on file. */
+  ByteBuffer memoryBytes() {
+    return memory == null ? null : ByteBuffer.wrap(memory, 0, (int) written).asReadOnlyBuffer();
+  }
+
+  /** Closes and deletes the stage file (or frees the memory). Idempotent. */
   @Override
   public void close() {
+    if (memory != null) {
+      synchronized (this) { // close may race with the writer's abort from another thread
+        if (closed) {
+          return;
+        }
+        closed = true;
+      }
+      release.run();
+      return;
+    }
     try {
       channel.close();
     } catch (IOException ignored) {

@@ -51,6 +51,17 @@ final class StoredChunk {
       try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
           StandardOpenOption.READ)) {
         try {
+          ByteBuffer inMemory = stage.memoryBytes();
+          if (inMemory != null) {
+            if (inMemory.remaining() != stage.length()) {
+              throw new IOException("stage holds fewer bytes than declared");
+            }
+            long pos = offset;
+            while (inMemory.hasRemaining()) {
+              pos += data.write(inMemory, pos);
+            }
+            return finishExtend(m, data, offset, offset + stage.length(), newSequence);
+          }
           long copied = 0;
           while (copied < stage.length()) {
             long n = data.transferFrom(stage.channel().position(copied), offset + copied,

@@ -258,4 +258,22 @@ class DataPlaneRoundTripTest {
     assertThat(h.client.append(h.address, chunk, 7, ByteBuffer.wrap(bytes(2, 10)), DEADLINE)
         .join().committedLength()).isEqualTo(10);
   }
+
+  @Test
+  void writesBegunQuicklyOnTheEventLoopRoundTripAndQuickRefusalsAreAnswered() {
+    h.ops.quickBegin = true;
+    byte[] a = bytes(31, 5000);
+    assertThat(h.client.append(h.address, chunk, 7, ByteBuffer.wrap(a), DEADLINE).join())
+        .isEqualTo(new WriteResult(0, 5000));
+    assertThat(h.client.write(h.address, chunk, 7, 5000, ByteBuffer.wrap(bytes(32, 70_000)),
+        DEADLINE).join()).isEqualTo(new WriteResult(5000, 75_000));
+    assertThat(h.ops.quickBegins.get()).isEqualTo(2);
+    // refused by the quick begin (wrong offset): answered, its data swallowed, the connection
+    // goes on serving
+    assertThat(statusOf(h.client.write(h.address, chunk, 7, 10, ByteBuffer.wrap(bytes(33, 100)),
+        DEADLINE))).isEqualTo(DataPlaneStatus.INVALID_ARGUMENT);
+    assertThat(array(read(0, 5000))).isEqualTo(a);
+    assertThat(h.client.append(h.address, chunk, 7, ByteBuffer.wrap(bytes(34, 10)), DEADLINE)
+        .join().offset()).isEqualTo(75_000);
+  }
 }

@@ -39,6 +39,9 @@ final class FakeChunkOperations implements ChunkOperations {
   final AtomicInteger piecesInFlightMax = new AtomicInteger();
   volatile boolean corruptChecksums;
   volatile String notPrimaryHandle;
+  /** Begin writes on the event loop (ChunkOperations.tryBeginWriteQuickly). */
+  volatile boolean quickBegin;
+  final AtomicInteger quickBegins = new AtomicInteger();
   /** Supplies the stage onData returns; tests swap in stages they complete later. */
   volatile Supplier<CompletableFuture<Void>> pieceGate = FakeChunkOperations::done;
   /** Supplies the stage finish() waits for before committing. */
@@ -112,6 +115,16 @@ final class FakeChunkOperations implements ChunkOperations {
   }
 
   @Override
+  public WriteSession tryBeginWriteQuickly(String handle, long version, long offset,
+      long length, int crc32c) {
+    if (!quickBegin) {
+      return null;
+    }
+    quickBegins.incrementAndGet();
+    return beginWrite(handle, version, offset, length, crc32c);
+  }
+
+  @Override
   public synchronized WriteSession beginWrite(String handle, long version, long offset,
       long length, int crc32c) {
     check(handle, version);
@@ -168,6 +181,7 @@ final class FakeChunkOperations implements ChunkOperations {
     private final long length;
     private final int crc32c;
     private final ByteArrayOutputStream staged = new ByteArrayOutputStream();
+    private volatile CompletableFuture<Void> lastPiece = done();
 
     Session(String handle, long offset, long length, int crc32c) {
       this.handle = handle;
@@ -190,12 +204,16 @@ final class FakeChunkOperations implements ChunkOperations {
       piecesReceived.incrementAndGet();
       int inFlight = piecesInFlight.incrementAndGet();
       piecesInFlightMax.accumulateAndGet(inFlight, Math::max);
-      return pieceGate.get().whenComplete((v, t) -> piecesInFlight.decrementAndGet());
+      CompletableFuture<Void> taken = pieceGate.get()
+          .whenComplete((v, t) -> piecesInFlight.decrementAndGet());
+      lastPiece = taken;
+      return taken;
     }
 
     @Override
     public CompletionStage<WriteOutcome> finish() {
-      return finishGate.get().thenApply(v -> commit());
+      // finish may come before the last piece was taken: the session orders the two
+      return lastPiece.thenCompose(v -> finishGate.get()).thenApply(v -> commit());
     }
 
     private WriteOutcome commit() {

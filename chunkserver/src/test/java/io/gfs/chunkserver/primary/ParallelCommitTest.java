@@ -31,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +49,14 @@ class ParallelCommitTest {
   @TempDir Path dir;
   private TestCluster cluster;
   private final String handle = UUID.randomUUID().toString();
-  private final ExecutorService grpc = Executors.newFixedThreadPool(2,
-      r -> new Thread(r, "test-peer-calls"));
   private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(
       r -> new Thread(r, "test-commit-delays"));
-  private final PeerChannels peers = new PeerChannels(grpc);
+  private final PeerChannels peers = new PeerChannels();
 
   @AfterEach
   void stop() throws Exception {
     peers.close();
     delays.shutdownNow();
-    grpc.shutdownNow();
     if (cluster != null) {
       cluster.close();
     }

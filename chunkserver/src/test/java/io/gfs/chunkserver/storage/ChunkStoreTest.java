@@ -11,6 +11,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -63,7 +66,7 @@ class ChunkStoreTest {
     byte[] all = new byte[150_000];
     System.arraycopy(a, 0, all, 0, a.length);
     System.arraycopy(b, 0, all, a.length, b.length);
-    assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(all, 65_536, 65_536 + got.length));
+    assertThat(got).isEqualTo(Arrays.copyOfRange(all, 65_536, 65_536 + got.length));
     assertThat(65_536 + got.length).isEqualTo(131_072);
 
     assertThat(readAll(store.read(handle, 1, 150_000, 10))).isEmpty();
@@ -275,5 +278,67 @@ class ChunkStoreTest {
         .code()).isEqualTo(ChunkException.Code.NO_SPACE);
     assertThat(ChunkStore.translate("commit", new IOException("Input/output error")).code())
         .isEqualTo(ChunkException.Code.INTERNAL);
+  }
+
+  @Test
+  void smallStageIsHeldInMemoryAndItsCommitIsAsDurableAsAFileStage() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    byte[] a = bytes(4096, 11);
+    try (StageFile stage = store.openStage(handle, 1, 1, a.length,
+        Crc32cBlocks.crc(a, 0, a.length))) {
+      assertThat(stage.isInMemory()).isTrue();
+      try (var files = Files.list(dir.resolve("staging"))) {
+        assertThat(files).isEmpty(); // no file created (nor unlinked) for a small mutation
+      }
+      stage.write(ByteBuffer.wrap(a, 0, 1000));
+      stage.write(ByteBuffer.wrap(a, 1000, a.length - 1000));
+      stage.complete();
+      store.commitStage(stage, 0, 1);
+    }
+    byte[] b = bytes(ChunkStore.STAGE_IN_MEMORY_MAX_BYTES + 1, 12); // just too large: a file
+    try (StageFile stage = store.openStage(handle, 1, 2, b.length,
+        Crc32cBlocks.crc(b, 0, b.length))) {
+      assertThat(stage.isInMemory()).isFalse();
+      stage.write(ByteBuffer.wrap(b));
+      stage.complete();
+      store.commitStage(stage, a.length, 2);
+    }
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    ChunkMeta m = reopened.state(handle).orElseThrow();
+    assertThat(m.committedLength()).isEqualTo(a.length + b.length);
+    ReadRegion r = reopened.read(handle, 1, 0, a.length + b.length);
+    byte[] got = readAll(r);
+    assertThat(Arrays.copyOf(got, a.length)).isEqualTo(a);
+    assertThat(Arrays.copyOfRange(got, a.length, got.length)).isEqualTo(b);
+    assertThat(Crc32cBlocks.firstMismatch(got, 0, r.blockCrc32c())).isEqualTo(-1);
+  }
+
+  @Test
+  void inMemoryStagesAreBoundedByABudgetThatClosingGivesBack() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    int size = ChunkStore.STAGE_IN_MEMORY_MAX_BYTES;
+    int fit = (int) (ChunkStore.STAGED_IN_MEMORY_BUDGET_BYTES / size);
+    List<StageFile> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < fit; i++) {
+        open.add(store.openStage(handle, 1, i + 1, size, 0));
+        assertThat(open.get(i).isInMemory()).isTrue();
+      }
+      StageFile over = store.openStage(handle, 1, fit + 1, size, 0);
+      open.add(over);
+      assertThat(over.isInMemory()).isFalse(); // the budget is spent: staged on file instead
+      open.get(0).close();
+      open.get(0).close(); // idempotent: gives its bytes back once
+      StageFile again = store.openStage(handle, 1, fit + 2, size, 0);
+      open.add(again);
+      assertThat(again.isInMemory()).isTrue();
+      StageFile overAgain = store.openStage(handle, 1, fit + 3, size, 0);
+      open.add(overAgain);
+      assertThat(overAgain.isInMemory()).isFalse();
+    } finally {
+      open.forEach(StageFile::close);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.gfs.client.internal.dataplane;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -158,11 +159,16 @@ public final class DataPlaneClient implements AutoCloseable {
         return;
       }
       long id = connection.register(reply, deadlineMs);
-      connection.send(id, RequestFrames.beginWrite(connection.channel().alloc(), id, handle,
-          version, offset, total, crc32c, deadlineMs));
+      ByteBuf begin = RequestFrames.beginWrite(connection.channel().alloc(), id, handle,
+          version, offset, total, crc32c, deadlineMs);
       WriteStreamer streamer = new WriteStreamer(connection, id, source,
           config.dataFrameBytes(), reply, () -> pool.release(connection));
-      connection.channel().eventLoop().execute(streamer::sendNext);
+      // BEGIN goes out with the first DATA frame in one flush: one event-loop task and, for a
+      // small write, one segment the server reads at once.
+      connection.channel().eventLoop().execute(() -> {
+        connection.queue(id, begin);
+        streamer.sendNext();
+      });
     });
     return relay(reply, r -> {
       Reply.WriteDone done = expect(r, Reply.WriteDone.class);

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.Future;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,13 +73,23 @@ final class DataPlaneConnection {
 
   /** Sends one frame; a failed send fails the request and closes the connection. */
   void send(long requestId, ByteBuf frame) {
-    channel.writeAndFlush(frame).addListener(f -> {
-      if (!f.isSuccess()) {
-        fail(requestId, new DataPlaneException(DataPlaneStatus.UNAVAILABLE,
-            "sending to " + server + " failed", f.cause()));
-        channel.close();
-      }
-    });
+    channel.writeAndFlush(frame).addListener(f -> failOnError(requestId, f));
+  }
+
+  /**
+   * Queues one frame without flushing it: the caller's next flush on this channel (or its
+   * closing) follows. A failed send fails the request and closes the connection.
+   */
+  void queue(long requestId, ByteBuf frame) {
+    channel.write(frame).addListener(f -> failOnError(requestId, f));
+  }
+
+  private void failOnError(long requestId, Future<?> f) {
+    if (!f.isSuccess()) {
+      fail(requestId, new DataPlaneException(DataPlaneStatus.UNAVAILABLE,
+          "sending to " + server + " failed", f.cause()));
+      channel.close();
+    }
   }
 
   void fail(long requestId, DataPlaneException e) {
