@@ -41,10 +41,11 @@ public final class ChunkReads {
   private final Duration timeout;
   private final Duration locationWait;
   /**
-   * "handle@version" to the final length of a chunk that another one follows. That length never
-   * changes for a version (no write reaches a chunk once the file has moved past it), yet asking
-   * it costs a round trip to every replica: without the memo a sequential read paid it for every
-   * earlier chunk on every piece.
+   * "handle@version" to the length of a full chunk that another one follows. A full chunk can
+   * never grow, yet asking its length costs a round trip to every replica: without the memo a
+   * sequential read paid it for every earlier chunk on every piece. A followed chunk that is not
+   * full is not remembered: a writer keeps chunks in flight, so the next chunk can exist while
+   * this one is still being filled.
    */
   private final Map<String, Long> followedLengths = new ConcurrentHashMap<>();
 
@@ -135,7 +136,7 @@ public final class ChunkReads {
     for (int i = 0; i < chunks.size() && remaining > 0; i++) {
       ChunkInfo chunk = chunks.get(i);
       long chunkLength = chunk.getSealed() ? chunk.getCommittedLength()
-          : i < chunks.size() - 1 ? followedLength(chunk)
+          : i < chunks.size() - 1 ? followedLength(chunk, layout.chunkSizeBytes())
           : liveLength(chunk);
       long chunkEnd = chunkStart + chunkLength;
       if (pos < chunkEnd) {
@@ -176,7 +177,8 @@ public final class ChunkReads {
           return null;
         }
         long chunkLength = chunk.getSealed() ? chunk.getCommittedLength()
-            : i < chunks.size() - 1 ? followedLength(chunk) : layout.chunkSizeBytes();
+            : i < chunks.size() - 1 ? followedLength(chunk, layout.chunkSizeBytes())
+            : layout.chunkSizeBytes();
         long chunkEnd = chunkStart + chunkLength;
         if (offset < chunkEnd) {
           return offset >= chunkStart && offset + length <= chunkEnd
@@ -203,8 +205,8 @@ public final class ChunkReads {
         span.chunkOffset(), span.length());
   }
 
-  /** The final length of a chunk that another one follows, asked of its replicas once. */
-  long followedLength(ChunkInfo chunk) {
+  /** The length of a chunk that another one follows; asked of its replicas once when full. */
+  long followedLength(ChunkInfo chunk, long chunkSizeBytes) {
     if (chunk.getSealed()) {
       return chunk.getCommittedLength();
     }
@@ -214,6 +216,9 @@ public final class ChunkReads {
       return known;
     }
     long length = ChunkLengths.ofFollowedChunk(io, chunk, timeout);
+    if (length < chunkSizeBytes) {
+      return length;  // may still grow: a writer can have the next chunk in flight
+    }
     if (followedLengths.size() >= FOLLOWED_LENGTHS_MAX) {
       followedLengths.clear(); // bounded memory; lengths are simply asked again
     }

@@ -98,6 +98,10 @@ class SequentialReadTest {
 
   /** A file of unsealed chunks (as written, not appended) with the given sizes. */
   private FileStreams streams(FakeIo io, int... sizes) {
+    return streams(io, 64L << 20, sizes);
+  }
+
+  private FileStreams streams(FakeIo io, long chunkSize, int... sizes) {
     List<ChunkInfo> infos = new ArrayList<>();
     for (int i = 0; i < sizes.length; i++) {
       UUID handle = UUID.randomUUID();
@@ -111,7 +115,7 @@ class SequentialReadTest {
       infos.add(c.build());
     }
     LocationCache cache = new LocationCache(Duration.ofHours(1));
-    ChunkLayout layout = new ChunkLayout(FileInfo.getDefaultInstance(), infos, 64L << 20,
+    ChunkLayout layout = new ChunkLayout(FileInfo.getDefaultInstance(), infos, chunkSize,
         System.nanoTime());
     cache.get(NS, PATH, () -> layout);
     ChunkReads reads = new ChunkReads(null, io, cache, Duration.ofSeconds(30),
@@ -195,12 +199,12 @@ class SequentialReadTest {
   }
 
   @Test
-  void theLengthOfAFollowedChunkIsAskedOnceNotOncePerPiece() throws IOException {
+  void theLengthOfAFullFollowedChunkIsAskedOnceNotOncePerPiece() throws IOException {
     FakeIo io = new FakeIo();
-    int[] sizes = {2 * PIECE, 8 * PIECE, PIECE};
-    FileStreams fs = streams(io, sizes);
+    int[] sizes = {8 * PIECE, 8 * PIECE, PIECE};  // two full chunks, then a short last one
+    FileStreams fs = streams(io, 8L * PIECE, sizes);
     try (InputStream in = fs.inputStream(NS, PATH)) {
-      assertThat(readAll(in, 1 << 20)).hasSize(11 * PIECE);
+      assertThat(readAll(in, 1 << 20)).hasSize(17 * PIECE);
     }
     // Parallel read-ahead pieces may race to learn a length first; once known it is kept, so a
     // second pass asks only the last chunk's live length, once per piece that reaches it: the
@@ -208,8 +212,29 @@ class SequentialReadTest {
     // memo it would ask three replicas per earlier chunk for every piece: dozens.
     io.lengthAsks.set(0);
     try (InputStream in = fs.inputStream(NS, PATH)) {
-      assertThat(readAll(in, 1 << 20)).hasSize(11 * PIECE);
+      assertThat(readAll(in, 1 << 20)).hasSize(17 * PIECE);
     }
     assertThat(io.lengthAsks.get()).isLessThanOrEqualTo(1 + FileStreams.READ_AHEAD_PIECES);
+  }
+
+  @Test
+  void aFollowedChunkThatIsNotFullIsAskedAgainBecauseItMayStillGrow() throws IOException {
+    FakeIo io = new FakeIo();
+    int[] sizes = {2 * PIECE, PIECE};  // a writer may still be filling chunk 0
+    FileStreams fs = streams(io, 8L * PIECE, sizes);
+    try (InputStream in = fs.inputStream(NS, PATH)) {
+      assertThat(readAll(in, 1 << 20)).hasSize(3 * PIECE);
+    }
+    // The writer fills chunk 0 further (same version); a second pass must see the new bytes.
+    UUID first = io.chunks.keySet().stream()
+        .filter(h -> io.chunks.get(h).length == 2 * PIECE).findFirst().orElseThrow();
+    byte[] grown = pattern(3 * PIECE, 0);
+    io.chunks.put(first, grown);
+    byte[] got;
+    try (InputStream in = fs.inputStream(NS, PATH)) {
+      got = readAll(in, 1 << 20);
+    }
+    assertThat(got.length).isEqualTo(4 * PIECE);
+    assertThat(crcOf(got)).isEqualTo(crcOf(grown, pattern(PIECE, 1)));
   }
 }
