@@ -23,7 +23,8 @@ class LeaseRenewalTest {
       cluster.master.assign(handle, 1, "cs1", cluster.locations(0));
       long offset = 0;
       long deadline = System.nanoTime() + 60_000_000_000L;
-      for (int i = 0; i < 10_000 && cluster.master.renewCalls.get() < 2
+      // Bounded so the 1 MiB chunk never fills (100,000 x 10 bytes), however fast writes are.
+      for (int i = 0; i < 100_000 && cluster.master.renewCalls.get() < 2
           && System.nanoTime() < deadline; i++) {
         assertThat(get(cluster.write(0, handle, 1, -1, new byte[10])).offset())
             .isEqualTo(offset);
