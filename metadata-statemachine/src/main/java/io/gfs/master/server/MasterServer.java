@@ -126,7 +126,7 @@ public final class MasterServer implements AutoCloseable {
     registry = new ChunkserverRegistry(id, clock, config.heartbeatExpiry());
     Map<String, PeerSpec> peersById = new LinkedHashMap<>();
     config.peers().forEach(p -> peersById.put(p.id(), p));
-    RaftGateway gateway = new RaftGateway(id, raftServer, GROUP_ID, peersById,
+    RaftGateway gateway = new RaftGateway(id, raftServer, GROUP_ID, peersById, callbackExecutor,
         timer, config.requestTimeout(), clock);
     replicationTimer = new ScheduledThreadPoolExecutor(1,
         BoundedExecutors.named("gfs-master-" + id + "-replication"));
@@ -140,8 +140,7 @@ public final class MasterServer implements AutoCloseable {
         clock, random, callbackExecutor, replication);
     apiServer = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiBindHost(), config.self().apiPort()))
-        .directExecutor()
-        .callExecutor(new ApiCallExecutors(grpcExecutor))
+        .executor(grpcExecutor)
         .maxInboundMessageSize(16 * 1024 * 1024)
         .addService(new MasterServiceImpl(ctx))
         .addService(new ChunkserverControlServiceImpl(ctx))

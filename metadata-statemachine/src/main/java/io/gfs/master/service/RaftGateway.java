@@ -16,6 +16,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +35,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * Puts commands into the local Raft server and reads through Ratis's linearizable read path.
  * No RaftClient: requests go straight into {@link RaftServer#submitClientRequestAsync}, with
  * the GFS client's id and call number as Ratis client id and call id, so a retried mutation is
- * answered from Ratis's retry cache. Nothing here blocks. Completions run on the Ratis thread that
- * finishes the request (for a write, the one applying it): handing them to a pool cost a thread
- * wake-up per request on the critical path, and what runs there is small (parse the result,
- * build the reply, hand it to gRPC) and never blocks.
+ * answered from Ratis's retry cache. Completions run on {@code executor}, never on the Ratis
+ * thread that finishes the request: a continuation may submit again (a lease after a read), and
+ * Ratis's submit blocks until its client thread has queued the request, which for a read needs
+ * the monitor the applying thread holds while it completes reads - run inline, that deadlocked
+ * the leader (MasterFaultTest caught it).
  */
 public final class RaftGateway {
 
@@ -45,6 +47,7 @@ public final class RaftGateway {
   private final RaftServer server;
   private final RaftGroupId groupId;
   private final Map<String, PeerSpec> peers;
+  private final Executor executor;
   private final ScheduledExecutorService timer;
   private final Duration requestTimeout;
   private final InstantSource clock;
@@ -53,12 +56,13 @@ public final class RaftGateway {
   private final AtomicLong internalCallIds = new AtomicLong();
 
   public RaftGateway(String nodeId, RaftServer server, RaftGroupId groupId,
-      Map<String, PeerSpec> peers, ScheduledExecutorService timer,
+      Map<String, PeerSpec> peers, Executor executor, ScheduledExecutorService timer,
       Duration requestTimeout, InstantSource clock) {
     this.nodeId = nodeId;
     this.server = server;
     this.groupId = groupId;
     this.peers = Map.copyOf(peers);
+    this.executor = executor;
     this.timer = timer;
     this.requestTimeout = requestTimeout;
     this.clock = clock;
@@ -194,7 +198,7 @@ public final class RaftGateway {
       return CompletableFuture.failedFuture(
           new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + ": " + e));
     }
-    submitted.whenComplete((reply, failure) -> {
+    submitted.whenCompleteAsync((reply, failure) -> {
       deadline.cancel(false);
       if (failure != null) {
         result.completeExceptionally(new MasterException(Status.Code.UNAVAILABLE,
@@ -204,7 +208,7 @@ public final class RaftGateway {
       } else {
         result.complete(reply);
       }
-    });
+    }, executor);
     return result;
   }
 
