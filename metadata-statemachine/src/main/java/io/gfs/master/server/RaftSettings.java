@@ -19,8 +19,6 @@ final class RaftSettings {
   static final int SNAPSHOT_FILES_KEPT = 3;
   static final int PURGE_GAP = 1024;
   static final TimeDuration APPENDER_WAIT_MIN = TimeDuration.valueOf(300, TimeUnit.MICROSECONDS);
-  static final Duration FIRST_ELECTION_TIMEOUT_MIN = Duration.ofMillis(150);
-  static final Duration FIRST_ELECTION_TIMEOUT_MAX = Duration.ofMillis(300);
 
   private RaftSettings() {
   }
@@ -39,14 +37,6 @@ final class RaftSettings {
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
         td(config.electionTimeoutMin().plus(config.electionTimeoutMax())));
     RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
-    // The first election after a start waits less: when all masters start together (a
-    // restart of the whole quorum) nobody is leader, and waiting 0.5-1 s for it was a fifth of
-    // the time to serve. A master restarting into a running quorum is safe with a short first
-    // timeout too: with pre-vote, the others refuse while they hear from their leader.
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p,
-        td(min(FIRST_ELECTION_TIMEOUT_MIN, config.electionTimeoutMin())));
-    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p,
-        td(min(FIRST_ELECTION_TIMEOUT_MAX, config.electionTimeoutMax())));
 
     // Reads: ReadIndex with the leader lease (the lease is off by default in 3.3.0); DEFAULT
     // could answer from a deposed leader.
@@ -83,10 +73,6 @@ final class RaftSettings {
 
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, td(RETRY_CACHE_EXPIRY));
     return p;
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static TimeDuration td(Duration d) {
