@@ -202,19 +202,23 @@ public final class ChunkStore {
     }
   }
 
-  /** Opens a stage file for one mutation; the caller owns and closes it. */
   /**
    * Whether a stage of {@code length} bytes would be held in memory if opened now (a hint: a
    * concurrent opening may take the last of the budget first).
    */
   public boolean canStageInMemory(long length) {
-    return length >= 0 && length <= STAGE_IN_MEMORY_MAX_BYTES
+    return smallEnoughForMemory(length)
         && stagedInMemory.get() + length <= STAGED_IN_MEMORY_BUDGET_BYTES;
   }
 
+  private static boolean smallEnoughForMemory(long length) {
+    return length >= 0 && length <= STAGE_IN_MEMORY_MAX_BYTES;
+  }
+
+  /** Opens a stage for one mutation, in memory when small and within budget; caller closes it. */
   public StageFile openStage(String handle, long version, long stageId, long length, int crc) {
     ChunkHandles.require(handle);
-    if (length >= 0 && length <= STAGE_IN_MEMORY_MAX_BYTES) {
+    if (smallEnoughForMemory(length)) {
       if (stagedInMemory.addAndGet(length) <= STAGED_IN_MEMORY_BUDGET_BYTES) {
         return StageFile.inMemory(handle, version, stageId, (int) length, crc,
             () -> stagedInMemory.addAndGet(-length));

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -336,7 +338,7 @@ public final class FileStreams {
 
   /** The verified buffers of one piece, in file order. */
   private static final class Piece {
-    private final java.util.List<ByteBuffer> buffers = new java.util.ArrayList<>();
+    private final List<ByteBuffer> buffers = new ArrayList<>();
     private long bytes;
 
     void add(ByteBuffer b) {
