@@ -158,6 +158,18 @@ final class Cluster implements AutoCloseable {
     return sum;
   }
 
+  /** CPU seconds of the live masters (this incarnation of each). */
+  double liveMasterCpuSeconds() {
+    double sum = 0;
+    for (int i = 0; i < MASTERS; i++) {
+      Process p = processes.get(masterId(i));
+      if (p != null) {
+        sum += Math.max(0, ProcStats.cpuSeconds(p.pid()));
+      }
+    }
+    return sum;
+  }
+
   /** Process ids of the live server processes, by role. */
   Map<String, Long> pids() {
     Map<String, Long> out = new LinkedHashMap<>();
