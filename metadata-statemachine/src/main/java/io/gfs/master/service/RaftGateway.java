@@ -3,6 +3,7 @@ package io.gfs.master.service;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.gfs.master.MasterException;
 import io.gfs.master.server.PeerSpec;
+import io.gfs.master.statemachine.QueryMessages;
 import io.gfs.proto.MasterCommand;
 import io.gfs.proto.MasterQuery;
 import io.gfs.proto.MasterQueryResult;
@@ -35,11 +36,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * Puts commands into the local Raft server and reads through Ratis's linearizable read path.
  * No RaftClient: requests go straight into {@link RaftServer#submitClientRequestAsync}, with
  * the GFS client's id and call number as Ratis client id and call id, so a retried mutation is
- * answered from Ratis's retry cache. Completions run on {@code executor}, never on the Ratis
- * thread that finishes the request: a continuation may submit again (a lease after a read), and
- * Ratis's submit blocks until its client thread has queued the request, which for a read needs
- * the monitor the applying thread holds while it completes reads - run inline, that deadlocked
- * the leader (MasterFaultTest caught it).
+ * answered from Ratis's retry cache. A request still pending after submit completes on
+ * {@code executor}, never on the Ratis thread that finishes it: a continuation may submit again
+ * (a lease after a read), and Ratis's submit blocks until its client thread has queued the
+ * request, which for a read needs the monitor the applying thread holds while it completes
+ * reads - run inline, that deadlocked the leader (MasterFaultTest caught it). A request already
+ * answered when submit returns completes on the submitting thread, which is never a Ratis thread.
  */
 public final class RaftGateway {
 
@@ -146,7 +148,8 @@ public final class RaftGateway {
     checkLeader();
     MasterCommand stamped = command.getTimestampMs() != 0 ? command
         : command.toBuilder().setTimestampMs(clock.millis()).build();
-    RaftClientRequest request = request(clientId, callId, stamped.toByteArray(),
+    RaftClientRequest request = request(clientId, callId,
+        Message.valueOf(ByteString.copyFrom(stamped.toByteArray())),
         RaftClientRequest.writeRequestType());
     return send(request, "write").thenApply(reply -> {
       try {
@@ -161,55 +164,71 @@ public final class RaftGateway {
   public CompletableFuture<MasterQueryResult> query(MasterQuery query) {
     checkLeader();
     RaftClientRequest request = request(internalClientId, internalCallIds.incrementAndGet(),
-        query.toByteArray(), RaftClientRequest.readRequestType());
+        QueryMessages.request(query), RaftClientRequest.readRequestType());
     return send(request, "read").thenApply(reply -> {
       try {
-        return MasterQueryResult.parseFrom(reply.getMessage().getContent().toByteArray());
+        return QueryMessages.result(reply.getMessage());
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException("unparseable query result", e);
       }
     });
   }
 
-  private RaftClientRequest request(ClientId clientId, long callId, byte[] body,
+  private RaftClientRequest request(ClientId clientId, long callId, Message body,
       RaftClientRequest.Type type) {
     return RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(server.getId())
         .setGroupId(groupId)
         .setCallId(callId)
-        .setMessage(Message.valueOf(ByteString.copyFrom(body)))
+        .setMessage(body)
         .setType(type)
         .setTimeoutMs(requestTimeout.toMillis())
         .build();
   }
 
+  /**
+   * Submits to Ratis and completes {@code result} from its reply. Ratis's submit returns only
+   * after its client thread has taken the request; a read it could admit at once (leader lease
+   * valid, already applied up to the read index) is then finished. Such a reply is handled right
+   * here, on the caller's thread - which is not a Ratis thread, since it just submitted - with
+   * no hand-off and no deadline timer (arming and cancelling one wakes the timer thread). Only a
+   * request still pending gets the deadline and continues on {@code executor}.
+   */
   private CompletableFuture<RaftClientReply> send(RaftClientRequest request, String kind) {
-    CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
-    ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
-        new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + " " + kind
-            + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown; retry with"
-            + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     CompletableFuture<RaftClientReply> submitted;
     try {
       submitted = server.submitClientRequestAsync(request);
     } catch (IOException e) {
-      deadline.cancel(false);
       return CompletableFuture.failedFuture(
           new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + ": " + e));
     }
+    CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+    if (submitted.isDone()) {
+      submitted.whenComplete((reply, failure) -> finish(result, reply, failure, kind));
+      return result;
+    }
+    ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
+        new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + " " + kind
+            + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown; retry with"
+            + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     submitted.whenCompleteAsync((reply, failure) -> {
       deadline.cancel(false);
-      if (failure != null) {
-        result.completeExceptionally(new MasterException(Status.Code.UNAVAILABLE,
-            "master " + nodeId + " " + kind + " failed: " + StatusMapping.unwrap(failure)));
-      } else if (!reply.isSuccess()) {
-        result.completeExceptionally(mapRaftFailure(reply.getException()));
-      } else {
-        result.complete(reply);
-      }
+      finish(result, reply, failure, kind);
     }, executor);
     return result;
+  }
+
+  private void finish(CompletableFuture<RaftClientReply> result, RaftClientReply reply,
+      Throwable failure, String kind) {
+    if (failure != null) {
+      result.completeExceptionally(new MasterException(Status.Code.UNAVAILABLE,
+          "master " + nodeId + " " + kind + " failed: " + StatusMapping.unwrap(failure)));
+    } else if (!reply.isSuccess()) {
+      result.completeExceptionally(mapRaftFailure(reply.getException()));
+    } else {
+      result.complete(reply);
+    }
   }
 
   private MasterException mapRaftFailure(RaftException e) {

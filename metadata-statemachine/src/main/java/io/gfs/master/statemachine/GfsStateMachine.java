@@ -138,9 +138,8 @@ public final class GfsStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     try {
-      MasterQuery query = MasterQuery.parseFrom(request.getContent().toByteArray());
-      return CompletableFuture.completedFuture(
-          Message.valueOf(ByteString.copyFrom(state.query(query).toByteArray())));
+      MasterQuery query = QueryMessages.query(request);
+      return CompletableFuture.completedFuture(QueryMessages.answer(state.query(query)));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
