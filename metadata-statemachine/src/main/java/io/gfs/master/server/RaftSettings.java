@@ -67,6 +67,13 @@ final class RaftSettings {
     // segment stops the master (EXCEPTION): the operator moves that replica's raft dir aside
     // and it re-syncs from the leader.
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE_MAX);
+    // No commit-index entries: with them on (Ratis's default) the leader appends, fsyncs and
+    // replicates a second entry after each commit, so one create cost two rounds of log
+    // writes on all three masters. Raft does not need the commit index on disk; a restarted
+    // master learns it from the leader and applies the tail then. Measured with the
+    // benchmark's creates / deletes at 1 thread (ops/s, median of 3, back-to-back):
+    // on 521 / 590, off 779 / 870 (p50 1.65 -> 1.09 ms); 8 threads 1432 / 2044 -> 1793 / 2170.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
     RaftServerConfigKeys.Log.setCorruptionPolicy(p,
