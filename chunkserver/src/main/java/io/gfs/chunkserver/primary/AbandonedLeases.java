@@ -1,5 +1,7 @@
 package io.gfs.chunkserver.primary;
 
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.replication.Mutation;
 import io.gfs.proto.ReplicaProblem;
 import java.util.Collections;
@@ -8,7 +10,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -26,11 +30,19 @@ import org.apache.logging.log4j.Logger;
  * a secondary that may hold the mutation while the recovered state does not is reported stale
  * and excluded before any new COMMIT could reach it (it would take a reused sequence number as a
  * repeat and keep different bytes).
+ *
+ * <p>The gate never opens without that check. After a few quick attempts (the master or a
+ * majority unreachable) new writes of the chunk fail at once with NOT_PRIMARY instead of
+ * waiting, and the recovery is retried in the background with a growing pause until it
+ * succeeds, or the master grants the lease at a newer version (recovery at a new version
+ * leaves out every replica that missed the bump), or the chunk is gone.
  */
 final class AbandonedLeases {
   private static final Logger LOG = LogManager.getLogger(AbandonedLeases.class);
 
-  private static final int RECOVERY_ATTEMPTS_MAX = 3;
+  /** Attempts while new writes wait at the gate; after them they fail fast. */
+  private static final int RECOVERY_ATTEMPTS_WAITING = 3;
+  private static final long RETRY_PAUSE_MAX_MS = 10_000;
 
   private final PrimaryContext ctx;
   // identity set; weak so that forgotten PrimaryChunks do not accumulate
@@ -77,10 +89,9 @@ final class AbandonedLeases {
   /**
    * Claims and recovers the chunk again, then fences the secondaries in {@code mayHold} if the
    * recovered state does not contain {@code m}, and opens the gate. A failed claim or recovery is
-   * retried a few times with the gate shut (a later claim by a plain write would skip the fence).
-   * The returned future, for the client's answer, completes normally when that is done or after
-   * a bounded wait, whichever is first; the gate stays shut until the attempts end (each of
-   * their calls has a deadline).
+   * retried with the gate shut (a later claim by a plain write would skip the fence). The
+   * returned future, for the client's answer, completes normally when that is done or after a
+   * bounded wait, whichever is first.
    */
   CompletableFuture<Void> recover(PrimaryChunk old, Mutation m, List<PeerStage> mayHold) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -102,7 +113,9 @@ final class AbandonedLeases {
       boolean retry = false;
       try {
         if (err != null) {
-          retry = attempt < RECOVERY_ATTEMPTS_MAX;
+          Throwable cause = err instanceof CompletionException && err.getCause() != null
+              ? err.getCause() : err;
+          retry = !(cause instanceof ChunkException c && c.code() == Code.NOT_FOUND);
           LOG.warn("{} recovery after a failed commit did not finish chunk={} attempt={}"
               + " retry={} error={}", ctx.nodeId(), old.handle, attempt, retry, err.toString());
         } else if (pc.version == old.version && pc.committedLength() < m.offset() + m.length()) {
@@ -113,15 +126,45 @@ final class AbandonedLeases {
         }
       } finally {
         if (retry) {
-          ctx.timer().schedule(() -> attempt(old, m, mayHold, attempt + 1, done),
-              Math.max(1, ctx.settings().replicaDeadline().toMillis() / 2),
-              TimeUnit.MILLISECONDS);
+          retryLater(old, m, mayHold, attempt, done);
         } else {
           open(old.handle);
           done.complete(null);
         }
       }
     }, ctx.io());
+  }
+
+  private void retryLater(PrimaryChunk old, Mutation m, List<PeerStage> mayHold, int attempt,
+      CompletableFuture<Void> done) {
+    long base = Math.max(1, ctx.settings().replicaDeadline().toMillis() / 2);
+    long pauseMs = base;
+    if (attempt >= RECOVERY_ATTEMPTS_WAITING) {
+      failFast(old.handle);
+      done.complete(null); // the client's answer (no success) need not wait for the retries
+      pauseMs = Math.min(RETRY_PAUSE_MAX_MS,
+          base << Math.min(10, attempt - RECOVERY_ATTEMPTS_WAITING + 1));
+    }
+    try {
+      ctx.timer().schedule(() -> attempt(old, m, mayHold, attempt + 1, done), pauseMs,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // Known gap: the pending fence is not persisted, so a restarted server that claims the
+      // lease again at the same version recovers without it.
+      LOG.warn("{} stopping: recovery after a failed commit left unfinished, its fence is not"
+          + " kept across the restart chunk={}", ctx.nodeId(), old.handle);
+    }
+  }
+
+  /** Writes waiting at the gate, and new ones, fail at once until the recovery succeeds. */
+  private void failFast(String handle) {
+    ChunkException pending = new ChunkException(Code.NOT_PRIMARY, "chunk " + handle
+        + " is still being recovered after a failed commit (the master or a majority of its"
+        + " replicas did not answer); retry later");
+    CompletableFuture<Void> waiting = gates.put(handle, CompletableFuture.failedFuture(pending));
+    if (waiting != null) {
+      waiting.completeExceptionally(pending); // no-op when it had already failed fast
+    }
   }
 
   private void open(String handle) {

@@ -91,7 +91,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   public WriteSession tryBeginWriteQuickly(String handle, long version, long offset,
       long length, int crc32c) {
     PrimaryChunk held = ctx.leases().held(handle);
-    if (held == null || held.version != version || !abandoned.gate(handle).isDone()
+    if (held == null || held.version != version || abandoned.recovering(handle)
         || !engine.store().canStageInMemory(length)) {
       return null;
     }

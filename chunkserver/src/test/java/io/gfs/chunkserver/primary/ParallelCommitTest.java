@@ -330,4 +330,39 @@ class ParallelCommitTest {
     assertThat(cluster.committedBytes(2, handle)).isEqualTo(cluster.committedBytes(0, handle))
         .hasSize(1050);
   }
+
+  @Test
+  void whileTheMasterCannotBeReachedAfterAFailedCommitWritesFailFastAndTheFenceStillComesFirst()
+      throws Exception {
+    cluster = new TestCluster(dir, 3, CHUNK);
+    cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));
+    get(cluster.write(0, handle, 1, -1, record(1000, 1)));
+    long seq = state(0).committedSequence() + 1;
+    // as above, cs2 holds a mutation the others lack and is unreachable; and now the master
+    // refuses every claim, so the recovery that would fence cs2 cannot run for a while
+    primaryEngine().injectCommitFaults(failLocalCommit(seq, Set.of(2), false, () -> {
+      cluster.master.refuseClaims = true;
+      cluster.stop(1);
+    }));
+    assertThat(failure(cluster.write(0, handle, 1, -1, record(300, 2))))
+        .isEqualTo(Code.QUORUM_FAILED);
+    primaryEngine().injectCommitFaults(CommitFaults.NONE);
+    // after the quick attempts, writes are refused at once rather than let through unfenced
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      try {
+        return failure(cluster.write(0, handle, 1, -1, record(50, 3))) == Code.NOT_PRIMARY;
+      } catch (AssertionError e) {
+        return false; // a write that succeeded would fail the checks below
+      }
+    });
+    assertThat(cluster.master.problems).noneMatch(p -> p.getServerId().equals("cs2"));
+    cluster.master.refuseClaims = false;
+    await().atMost(Duration.ofSeconds(60)).until(() -> cluster.master.problems.stream()
+        .anyMatch(p -> p.getServerId().equals("cs2")
+            && p.getProblem() == ReplicaProblem.MISSED_COMMIT));
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+        get(cluster.write(0, handle, 1, -1, record(50, 4))).offset() == 1000);
+    assertThat(cluster.committedBytes(2, handle)).isEqualTo(cluster.committedBytes(0, handle))
+        .hasSize(1050);
+  }
 }

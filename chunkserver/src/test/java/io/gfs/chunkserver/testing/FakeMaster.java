@@ -52,6 +52,8 @@ public final class FakeMaster implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
   /** A follower answers leader-only calls with UNAVAILABLE and this leader address. */
   public volatile String followerOf;
+  /** When set, lease claims fail as if the master were unreachable. */
+  public volatile boolean refuseClaims;
   public final java.util.concurrent.atomic.AtomicInteger renewCalls =
       new java.util.concurrent.atomic.AtomicInteger();
   public final java.util.concurrent.atomic.AtomicInteger claimCalls =
@@ -140,6 +142,11 @@ public final class FakeMaster implements AutoCloseable {
         return;
       }
       claimCalls.incrementAndGet();
+      if (refuseClaims) {
+        obs.onError(Status.UNAVAILABLE.withDescription("injected: master unreachable")
+            .asRuntimeException());
+        return;
+      }
       ChunkInfo c = chunks.get(req.getHandle());
       if (c == null || !c.getPrimary().equals(req.getServerId())) {
         obs.onError(Status.FAILED_PRECONDITION.withDescription("not your lease")
