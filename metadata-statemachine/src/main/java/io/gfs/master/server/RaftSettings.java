@@ -63,9 +63,9 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
     RaftServerConfigKeys.Log.setPurgeGap(p, PURGE_GAP);
 
-    // Log: small segments (see SEGMENT_SIZE_MAX); acknowledged means fsynced (no async or unsafe flush). A corrupt
-    // segment stops the master (EXCEPTION): the operator moves that replica's raft dir aside
-    // and it re-syncs from the leader.
+    // Log: small segments (see SEGMENT_SIZE_MAX); acknowledged means fsynced (no async or
+    // unsafe flush). A corrupt segment stops the master (EXCEPTION): the operator moves that
+    // replica's raft dir aside and it re-syncs from the leader.
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE_MAX);
     // No commit-index entries: with them on (Ratis's default) the leader appends, fsyncs and
     // replicates a second entry after each commit, so one create cost two rounds of log
