@@ -4,6 +4,7 @@ import io.gfs.client.internal.dataplane.ChecksumMismatchException;
 import io.gfs.client.internal.dataplane.DataPlaneClient;
 import io.gfs.client.internal.dataplane.DataPlaneClientConfig;
 import io.gfs.client.internal.dataplane.DataPlaneException;
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -57,6 +58,18 @@ public final class DefaultChunkIo implements ChunkIo {
             throw translate(t, false);
           }
           return new ReadResult(r.data(), r.committedLength());
+        });
+  }
+
+  @Override
+  public CompletableFuture<ReadBuffers> readBuffers(
+      HostPorts.HostPort replica, UUID handle, long version, long offset, int length) {
+    return client.readBuffers(address(replica), handle, version, offset, length, timeout)
+        .handle((r, t) -> {
+          if (t != null) {
+            throw translate(t, false);
+          }
+          return r;
         });
   }
 

@@ -1,6 +1,7 @@
 package io.gfs.client.internal;
 
 import io.gfs.client.GfsException;
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import io.gfs.proto.ChunkInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,8 +222,9 @@ public final class FileStreams {
    * Reads the file in pieces, with up to {@link #READ_AHEAD_PIECES} pieces fetched in parallel
    * ahead of the reader (from different chunks, and so usually different replicas): memory stays
    * bounded at that many pieces (plus the one being consumed) whatever the file's size. A piece is
-   * kept as the verified buffers the data plane returned, so its bytes are copied once more only,
-   * into the caller's array.
+   * kept as the verified buffers the data plane received, so its bytes are copied once only,
+   * into the caller's array. Every piece's buffers are released exactly once: when consumed, on
+   * close, on a failed read, and, for pieces still in flight at close, when they arrive.
    */
   private final class ChunkInputStream extends InputStream {
     private final String ns;
@@ -230,7 +232,7 @@ public final class FileStreams {
     private final Deque<CompletableFuture<Piece>> ahead = new ArrayDeque<>();
     private long nextFetch;
     private boolean lastFetched;
-    private final Deque<ByteBuffer> current = new ArrayDeque<>();
+    private final Deque<ReadBuffers> current = new ArrayDeque<>();
 
     ChunkInputStream(String ns, String path) {
       this.ns = ns;
@@ -245,23 +247,22 @@ public final class FileStreams {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
       if (len == 0) {
         return 0;
       }
       int n = 0;
       while (n < len) {
-        ByteBuffer head = current.peekFirst();
+        ReadBuffers head = current.peekFirst();
         if (head == null) {
           if (n > 0 || !fill()) {
             break; // return what is at hand rather than wait for the next piece
           }
           continue;
         }
-        int k = Math.min(len - n, head.remaining());
-        head.get(b, off + n, k);
-        n += k;
-        if (!head.hasRemaining()) {
-          current.pollFirst();
+        n += head.copyTo(b, off + n, len - n);
+        if (head.remaining() == 0) {
+          current.pollFirst().close();
         }
       }
       return n == 0 ? -1 : n;
@@ -280,19 +281,32 @@ public final class FileStreams {
       return reads.readSpan(span).handle((result, failure) -> {
         Piece piece = new Piece();
         if (failure == null) {
-          piece.add(result.data());
+          piece.add(result);
         }
         return piece;
-      }).thenCompose(piece -> piece.bytes == ChunkReads.PIECE_BYTES_MAX
-          ? CompletableFuture.completedFuture(piece)
-          : CompletableFuture.supplyAsync(() -> rest(offset, piece), executor));
+      }).thenCompose(piece -> {
+        if (piece.bytes == ChunkReads.PIECE_BYTES_MAX) {
+          return CompletableFuture.completedFuture(piece);
+        }
+        try {
+          return CompletableFuture.supplyAsync(() -> rest(offset, piece), executor);
+        } catch (RuntimeException e) {
+          piece.release(); // the executor refused: nobody else holds the piece
+          throw e;
+        }
+      });
     }
 
     /** Completes {@code piece} (the bytes of the piece at {@code offset} it lacks) or hits EOF. */
     private Piece rest(long offset, Piece piece) {
-      reads.read(ns, path, offset + piece.bytes, ChunkReads.PIECE_BYTES_MAX - piece.bytes,
-          piece::add);
-      return piece;
+      try {
+        reads.read(ns, path, offset + piece.bytes, ChunkReads.PIECE_BYTES_MAX - piece.bytes,
+            b -> piece.add(ReadBuffers.wrap(b, 0)));
+        return piece;
+      } catch (RuntimeException e) {
+        piece.release();
+        throw e;
+      }
     }
 
     private boolean fill() throws IOException {
@@ -314,38 +328,62 @@ public final class FileStreams {
         throw new IOException(cause.getMessage(), cause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        releaseWhenDone(first);
         close();
         throw new java.io.InterruptedIOException("interrupted");
       }
       if (next.bytes < ChunkReads.PIECE_BYTES_MAX) {
         // A short piece is the end of the file as of this read: later pieces are past it.
         lastFetched = true;
-        ahead.forEach(f -> f.cancel(false));
-        ahead.clear();
+        dropAhead();
       }
       current.addAll(next.buffers);
       return next.bytes > 0;
     }
 
+    /**
+     * Pieces in flight are not cancelled, which would drop buffers that are on their way: each
+     * is released when it arrives.
+     */
+    private void dropAhead() {
+      ahead.forEach(FileStreams::releaseWhenDone);
+      ahead.clear();
+    }
+
     @Override
     public void close() {
       lastFetched = true;
-      ahead.forEach(f -> f.cancel(false));
-      ahead.clear();
+      dropAhead();
+      current.forEach(ReadBuffers::close);
       current.clear();
     }
   }
 
+  private static void releaseWhenDone(CompletableFuture<Piece> piece) {
+    piece.whenComplete((p, t) -> {
+      if (p != null) {
+        p.release();
+      }
+    });
+  }
+
   /** The verified buffers of one piece, in file order. */
   private static final class Piece {
-    private final List<ByteBuffer> buffers = new ArrayList<>();
+    private final List<ReadBuffers> buffers = new ArrayList<>();
     private long bytes;
 
-    void add(ByteBuffer b) {
-      if (b.hasRemaining()) {
+    void add(ReadBuffers b) {
+      int n = b.remaining();
+      if (n > 0) {
         buffers.add(b);
-        bytes += b.remaining();
+        bytes += n;
+      } else {
+        b.close();
       }
+    }
+
+    void release() {
+      buffers.forEach(ReadBuffers::close);
     }
   }
 
