@@ -200,7 +200,7 @@ class ReadBufferReleaseTest {
     for (Runnable r : io.held.subList(1, io.held.size())) {
       r.run(); // pieces in flight at close arrive afterwards
     }
-    assertThat(io.held).hasSize(FileStreams.READ_AHEAD_PIECES);
+    assertThat(io.held).hasSize(PieceInputStream.READ_AHEAD_PIECES);
     io.assertAllReleased();
   }
 
