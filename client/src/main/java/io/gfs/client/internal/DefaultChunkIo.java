@@ -64,13 +64,16 @@ public final class DefaultChunkIo implements ChunkIo {
   @Override
   public CompletableFuture<ReadBuffers> readBuffers(
       HostPorts.HostPort replica, UUID handle, long version, long offset, int length) {
-    return client.readBuffers(address(replica), handle, version, offset, length, timeout)
-        .handle((r, t) -> {
-          if (t != null) {
-            throw translate(t, false);
-          }
-          return r;
-        });
+    CompletableFuture<ReadBuffers> sent =
+        client.readBuffers(address(replica), handle, version, offset, length, timeout);
+    CompletableFuture<ReadBuffers> result = sent.handle((r, t) -> {
+      if (t != null) {
+        throw translate(t, false);
+      }
+      return r;
+    });
+    ReadBuffers.closeIfCancelled(result, sent);
+    return result;
   }
 
   @Override

@@ -87,8 +87,11 @@ public final class DataPlaneClient implements AutoCloseable {
    */
   public CompletableFuture<ReadResult> read(InetSocketAddress server, UUID handle, long version,
       long offset, int length, Duration deadline) {
-    return readBuffers(server, handle, version, offset, length, deadline)
-        .thenApply(ReadBuffers::toReadResult);
+    CompletableFuture<ReadBuffers> buffers =
+        readBuffers(server, handle, version, offset, length, deadline);
+    CompletableFuture<ReadResult> result = buffers.thenApply(ReadBuffers::toReadResult);
+    ReadBuffers.closeIfCancelled(result, buffers);
+    return result;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.gfs.client.internal.dataplane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,6 +31,20 @@ public final class ReadBuffers implements AutoCloseable {
   /** Verified heap bytes (from the buffer's position to its limit) in the same shape. */
   public static ReadBuffers wrap(ByteBuffer data, long committedLength) {
     return of(Unpooled.wrappedBuffer(data.duplicate()), committedLength);
+  }
+
+  /**
+   * Closes the buffers {@code source} yields when {@code derived}, the future a caller holds, is
+   * cancelled: a cancelled future skips the stages that would have handed them on, so nobody
+   * else ever gets them.
+   */
+  public static void closeIfCancelled(CompletableFuture<?> derived,
+      CompletableFuture<ReadBuffers> source) {
+    derived.whenComplete((r, t) -> {
+      if (derived.isCancelled()) {
+        source.thenAccept(ReadBuffers::close);
+      }
+    });
   }
 
   /** The replica's committed length when it served the read. */

@@ -141,4 +141,27 @@ class ReadVerifierTest {
     assertThatThrownBy(() -> ReadVerifier.verifyAndTrim(SERVER, HANDLE, reply(chunk, 0, 0), 0,
         BLOCK + 1)).isInstanceOf(DataPlaneException.class);
   }
+
+  @Test
+  void buffersACancelledCallerCanNoLongerReceiveAreClosedWhenTheyArrive() {
+    java.util.concurrent.CompletableFuture<ReadBuffers> source =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<ReadBuffers> derived = source.thenApply(b -> b);
+    ReadBuffers.closeIfCancelled(derived, source);
+    derived.cancel(false);
+    ByteBuf data = Unpooled.directBuffer(10).writeZero(10);
+    source.complete(ReadBuffers.of(data, 10));
+    assertThat(data.refCnt()).isZero();
+
+    java.util.concurrent.CompletableFuture<ReadBuffers> kept =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<ReadBuffers> handedOn = kept.thenApply(b -> b);
+    ReadBuffers.closeIfCancelled(handedOn, kept);
+    ByteBuf owned = Unpooled.directBuffer(10).writeZero(10);
+    kept.complete(ReadBuffers.of(owned, 10));
+    assertThat(handedOn.cancel(false)).isFalse();
+    assertThat(owned.refCnt()).as("the caller owns it now").isEqualTo(1);
+    handedOn.join().close();
+    assertThat(owned.refCnt()).isZero();
+  }
 }
