@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.gfs.client.internal.dataplane.ChecksumMismatchException;
 import io.gfs.client.internal.dataplane.DataPlaneException;
 import io.gfs.client.internal.dataplane.DataPlaneStatus;
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import io.gfs.client.internal.dataplane.ReadResult;
 import io.gfs.client.internal.dataplane.WriteResult;
 import io.gfs.client.internal.dataplane.WriteSource;
@@ -202,6 +203,31 @@ class DataPlaneRoundTripTest {
     CompletableFuture<ReadResult> f = h.client.read(h.address, chunk, 7, 10, 99_000, DEADLINE);
     assertThatThrownBy(f::join).cause().isInstanceOf(ChecksumMismatchException.class)
         .satisfies(e -> assertThat(((ChecksumMismatchException) e).blockOffset()).isEqualTo(BLOCK));
+  }
+
+  @Test
+  void bytesHandedOverInTheReceivedBuffersAreVerifiedAndCopyOutWhole() {
+    int size = 40 * BLOCK + 777; // a reply of many socket reads, with a last partial block
+    byte[] data = bytes(9, size);
+    h.client.write(h.address, chunk, 7, 0, ByteBuffer.wrap(data), DEADLINE).join();
+    long[][] ranges = {{0, size}, {BLOCK + 3, 20 * BLOCK}, {size - 5000, 1 << 20}};
+    for (long[] range : ranges) {
+      try (ReadBuffers r = h.client.readBuffers(h.address, chunk, 7, range[0], (int) range[1],
+          DEADLINE).join()) {
+        int end = (int) Math.min(range[0] + range[1], size);
+        byte[] out = new byte[r.remaining()];
+        int at = 0;
+        while (at < out.length) {
+          at += r.copyTo(out, at, Math.min(10_000, out.length - at)); // a caller's small buffer
+        }
+        assertThat(out).isEqualTo(Arrays.copyOfRange(data, (int) range[0], end));
+        assertThat(r.committedLength()).isEqualTo(size);
+      }
+    }
+    h.ops.corruptChecksums = true;
+    CompletableFuture<ReadBuffers> bad = h.client.readBuffers(h.address, chunk, 7, 0, size,
+        DEADLINE);
+    assertThatThrownBy(bad::join).cause().isInstanceOf(ChecksumMismatchException.class);
   }
 
   @Test

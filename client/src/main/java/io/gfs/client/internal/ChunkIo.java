@@ -1,5 +1,6 @@
 package io.gfs.client.internal;
 
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,16 @@ public interface ChunkIo extends AutoCloseable {
    */
   CompletableFuture<ReadResult> read(
       HostPorts.HostPort replica, UUID handle, long version, long offset, int length);
+
+  /**
+   * Like {@link #read}, but the verified bytes stay in the transport's buffers until the caller
+   * copies them out: the caller must close the result, consumed or not.
+   */
+  default CompletableFuture<ReadBuffers> readBuffers(
+      HostPorts.HostPort replica, UUID handle, long version, long offset, int length) {
+    return read(replica, handle, version, offset, length)
+        .thenApply(r -> ReadBuffers.wrap(r.data(), r.committedLength()));
+  }
 
   /**
    * Writes {@code data} at {@code offset} (which must be the chunk's committed length), or appends

@@ -2,6 +2,7 @@ package io.gfs.client.internal;
 
 import io.gfs.client.GfsException;
 import io.gfs.client.GfsUnavailableException;
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import io.gfs.proto.ChunkInfo;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -196,12 +197,13 @@ public final class ChunkReads {
    * One verified read of a span from the replica {@link #read} would try first, never past that
    * replica's committed length. It may fail or come back short (a lagging replica, the end of
    * the file, a failed or corrupt replica): the caller then reads the rest through {@link #read},
-   * which fails over, reports corrupt replicas and finds the end of the file.
+   * which fails over, reports corrupt replicas and finds the end of the file. The caller must
+   * close the result.
    */
-  public CompletableFuture<ChunkIo.ReadResult> readSpan(Span span) {
+  public CompletableFuture<ReadBuffers> readSpan(Span span) {
     HostPorts.HostPort replica = spread(ChunkLayout.replicas(span.chunk()), span.chunkOffset())
         .get(0);
-    return io.read(replica, ChunkLayout.handle(span.chunk()), span.chunk().getVersion(),
+    return io.readBuffers(replica, ChunkLayout.handle(span.chunk()), span.chunk().getVersion(),
         span.chunkOffset(), span.length());
   }
 

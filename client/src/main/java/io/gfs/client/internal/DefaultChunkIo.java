@@ -4,6 +4,7 @@ import io.gfs.client.internal.dataplane.ChecksumMismatchException;
 import io.gfs.client.internal.dataplane.DataPlaneClient;
 import io.gfs.client.internal.dataplane.DataPlaneClientConfig;
 import io.gfs.client.internal.dataplane.DataPlaneException;
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -58,6 +59,21 @@ public final class DefaultChunkIo implements ChunkIo {
           }
           return new ReadResult(r.data(), r.committedLength());
         });
+  }
+
+  @Override
+  public CompletableFuture<ReadBuffers> readBuffers(
+      HostPorts.HostPort replica, UUID handle, long version, long offset, int length) {
+    CompletableFuture<ReadBuffers> sent =
+        client.readBuffers(address(replica), handle, version, offset, length, timeout);
+    CompletableFuture<ReadBuffers> result = sent.handle((r, t) -> {
+      if (t != null) {
+        throw translate(t, false);
+      }
+      return r;
+    });
+    ReadBuffers.closeIfCancelled(result, sent);
+    return result;
   }
 
   @Override

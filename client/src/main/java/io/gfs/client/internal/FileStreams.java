@@ -9,12 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -26,11 +23,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FileStreams {
   private static final int NAME_BYTES_KEPT_MAX = 180;
   private static final int CHUNKS_IN_FLIGHT_MAX = 2;
-  /**
-   * Pieces of ChunkReads.PIECE_BYTES_MAX read ahead in parallel by an input stream: with the one
-   * being consumed, an open input stream holds at most (8 + 1) x 4 MiB = 36 MiB.
-   */
-  static final int READ_AHEAD_PIECES = 8;
 
   private final MasterOps master;
   private final ChunkReads reads;
@@ -103,7 +95,7 @@ public final class FileStreams {
 
   public InputStream inputStream(String ns, String path) {
     reads.layout(ns, path); // fails now if the file does not exist
-    return new ChunkInputStream(ns, path);
+    return new PieceInputStream(reads, executor, ns, path);
   }
 
   public SeekableByteChannel channel(String ns, String path) {
@@ -213,138 +205,6 @@ public final class FileStreams {
       } catch (GfsException e) {
         abort();
         throw new IOException(e.getMessage(), e);
-      }
-    }
-  }
-
-  /**
-   * Reads the file in pieces, with up to {@link #READ_AHEAD_PIECES} pieces fetched in parallel
-   * ahead of the reader (from different chunks, and so usually different replicas): memory stays
-   * bounded at that many pieces (plus the one being consumed) whatever the file's size. A piece is
-   * kept as the verified buffers the data plane returned, so its bytes are copied once more only,
-   * into the caller's array.
-   */
-  private final class ChunkInputStream extends InputStream {
-    private final String ns;
-    private final String path;
-    private final Deque<CompletableFuture<Piece>> ahead = new ArrayDeque<>();
-    private long nextFetch;
-    private boolean lastFetched;
-    private final Deque<ByteBuffer> current = new ArrayDeque<>();
-
-    ChunkInputStream(String ns, String path) {
-      this.ns = ns;
-      this.path = path;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int n = 0;
-      while (n < len) {
-        ByteBuffer head = current.peekFirst();
-        if (head == null) {
-          if (n > 0 || !fill()) {
-            break; // return what is at hand rather than wait for the next piece
-          }
-          continue;
-        }
-        int k = Math.min(len - n, head.remaining());
-        head.get(b, off + n, k);
-        n += k;
-        if (!head.hasRemaining()) {
-          current.pollFirst();
-        }
-      }
-      return n == 0 ? -1 : n;
-    }
-
-    /**
-     * Starts reading the piece at {@code offset}: one asynchronous request straight to a replica
-     * when the piece lies inside one known chunk (no thread waits for it), else, or for whatever
-     * that request did not bring, the blocking path with failover on the executor.
-     */
-    private CompletableFuture<Piece> start(long offset) {
-      ChunkReads.Span span = reads.span(ns, path, offset, ChunkReads.PIECE_BYTES_MAX);
-      if (span == null) {
-        return CompletableFuture.supplyAsync(() -> rest(offset, new Piece()), executor);
-      }
-      return reads.readSpan(span).handle((result, failure) -> {
-        Piece piece = new Piece();
-        if (failure == null) {
-          piece.add(result.data());
-        }
-        return piece;
-      }).thenCompose(piece -> piece.bytes == ChunkReads.PIECE_BYTES_MAX
-          ? CompletableFuture.completedFuture(piece)
-          : CompletableFuture.supplyAsync(() -> rest(offset, piece), executor));
-    }
-
-    /** Completes {@code piece} (the bytes of the piece at {@code offset} it lacks) or hits EOF. */
-    private Piece rest(long offset, Piece piece) {
-      reads.read(ns, path, offset + piece.bytes, ChunkReads.PIECE_BYTES_MAX - piece.bytes,
-          piece::add);
-      return piece;
-    }
-
-    private boolean fill() throws IOException {
-      while (!lastFetched && ahead.size() < READ_AHEAD_PIECES) {
-        long offset = nextFetch;
-        nextFetch += ChunkReads.PIECE_BYTES_MAX;
-        ahead.add(start(offset));
-      }
-      CompletableFuture<Piece> first = ahead.pollFirst();
-      if (first == null) {
-        return false;
-      }
-      Piece next;
-      try {
-        next = first.get();
-      } catch (ExecutionException e) {
-        close();
-        Throwable cause = e.getCause();
-        throw new IOException(cause.getMessage(), cause);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new java.io.InterruptedIOException("interrupted");
-      }
-      if (next.bytes < ChunkReads.PIECE_BYTES_MAX) {
-        // A short piece is the end of the file as of this read: later pieces are past it.
-        lastFetched = true;
-        ahead.forEach(f -> f.cancel(false));
-        ahead.clear();
-      }
-      current.addAll(next.buffers);
-      return next.bytes > 0;
-    }
-
-    @Override
-    public void close() {
-      lastFetched = true;
-      ahead.forEach(f -> f.cancel(false));
-      ahead.clear();
-      current.clear();
-    }
-  }
-
-  /** The verified buffers of one piece, in file order. */
-  private static final class Piece {
-    private final List<ByteBuffer> buffers = new ArrayList<>();
-    private long bytes;
-
-    void add(ByteBuffer b) {
-      if (b.hasRemaining()) {
-        buffers.add(b);
-        bytes += b.remaining();
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.gfs.client.internal;
 
+import io.gfs.client.internal.dataplane.ReadBuffers;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,12 @@ public final class LazyChunkIo implements ChunkIo {
   public CompletableFuture<ReadResult> read(
       HostPorts.HostPort replica, UUID handle, long version, long offset, int length) {
     return get().read(replica, handle, version, offset, length);
+  }
+
+  @Override
+  public CompletableFuture<ReadBuffers> readBuffers(
+      HostPorts.HostPort replica, UUID handle, long version, long offset, int length) {
+    return get().readBuffers(replica, handle, version, offset, length);
   }
 
   @Override

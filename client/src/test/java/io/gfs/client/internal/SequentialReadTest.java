@@ -214,7 +214,7 @@ class SequentialReadTest {
     try (InputStream in = fs.inputStream(NS, PATH)) {
       assertThat(readAll(in, 1 << 20)).hasSize(17 * PIECE);
     }
-    assertThat(io.lengthAsks.get()).isLessThanOrEqualTo(1 + FileStreams.READ_AHEAD_PIECES);
+    assertThat(io.lengthAsks.get()).isLessThanOrEqualTo(1 + PieceInputStream.READ_AHEAD_PIECES);
   }
 
   @Test

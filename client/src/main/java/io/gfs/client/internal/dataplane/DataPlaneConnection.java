@@ -126,13 +126,15 @@ final class DataPlaneConnection {
         return;
       }
       CompletableFuture<Reply> future = pending.remove(reply.requestId());
-      if (future == null) {
-        return; // timed out already; the late reply is dropped
-      }
       if (reply instanceof Reply.Error e) {
-        future.completeExceptionally(new DataPlaneException(e.status(), e.message()));
-      } else {
-        future.complete(reply);
+        if (future != null) {
+          future.completeExceptionally(new DataPlaneException(e.status(), e.message()));
+        }
+      } else if (future == null || !future.complete(reply)) {
+        // Timed out already: the late reply is dropped, and its buffers with it.
+        if (reply instanceof Reply.ReadData data) {
+          data.release();
+        }
       }
     }
 

@@ -1,5 +1,7 @@
 package io.gfs.client.internal.dataplane;
 
+import io.netty.buffer.ByteBuf;
+
 /** A decoded server frame (docs/protocol.md §Replies). */
 public sealed interface Reply {
   long requestId();
@@ -7,9 +9,16 @@ public sealed interface Reply {
   record Pong(long requestId) implements Reply {
   }
 
-  /** READ reply with its raw data, which is {@code chunkOffset}-based and whole-block aligned. */
+  /**
+   * READ reply with its raw data, which is {@code chunkOffset}-based and whole-block aligned.
+   * The data is a reference-counted transport buffer: whoever ends up with the reply releases it
+   * exactly once (or hands that duty on).
+   */
   record ReadData(long requestId, long chunkOffset, long committedLength, int[] blockCrc32c,
-      byte[] data) implements Reply {
+      ByteBuf data) implements Reply {
+    public void release() {
+      data.release();
+    }
   }
 
   record CommittedLength(long requestId, long committedLength) implements Reply {

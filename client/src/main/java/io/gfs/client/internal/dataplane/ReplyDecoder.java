@@ -3,6 +3,9 @@ package io.gfs.client.internal.dataplane;
 import static io.gfs.client.internal.dataplane.WireFormat.*;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +13,11 @@ import java.util.List;
 
 /**
  * Cuts the server's byte stream into {@link Reply}s. A READ reply's raw bytes follow its frame;
- * they are gathered into one array of the announced size, which is bounded by the largest read
- * this client asks for. A stream that breaks the protocol yields one connection-level
+ * they are gathered, without copying, as retained slices of the received buffers into one
+ * composite buffer of the announced size, which is bounded by the largest read this client asks
+ * for (a copy here was the read path's largest cost). The composite goes out with the reply, whose
+ * receiver releases it; one still being filled is released when the stream breaks or the
+ * channel goes. A stream that breaks the protocol yields one connection-level
  * {@link Reply.Error} with status MALFORMED, after which the rest is discarded. Public only so
  * that the chunkserver's protocol tests can check it against the server's encoder.
  */
@@ -21,7 +27,7 @@ public final class ReplyDecoder extends ByteToMessageDecoder {
   private final long dataBytesMax;
   // Guarded by the event loop. A READ header waiting for its data, or null.
   private Reply.ReadData pendingRead;
-  private int pendingReadFilled;
+  private int pendingReadMissing;
   private boolean broken;
 
   public ReplyDecoder(long dataBytesMax) {
@@ -57,7 +63,7 @@ public final class ReplyDecoder extends ByteToMessageDecoder {
     }
     in.skipBytes(HEADER_BYTES);
     ByteBuf body = in.readSlice((int) bodyLength);
-    String problem = parse(type, requestId, body, out);
+    String problem = parse(ctx.alloc(), type, requestId, body, out);
     if (problem == null && body.isReadable()) {
       problem = "reply type " + type + " has " + body.readableBytes() + " trailing bytes";
     }
@@ -70,7 +76,8 @@ public final class ReplyDecoder extends ByteToMessageDecoder {
   }
 
   /** Returns why the body is malformed, or null after adding a reply (or starting a read). */
-  private String parse(int type, long requestId, ByteBuf body, List<Object> out) {
+  private String parse(ByteBufAllocator alloc, int type, long requestId, ByteBuf body,
+      List<Object> out) {
     int size = body.readableBytes();
     switch (type) {
       case REPLY_BIT | PING -> {
@@ -109,7 +116,7 @@ public final class ReplyDecoder extends ByteToMessageDecoder {
         return null;
       }
       case REPLY_BIT | READ -> {
-        return startRead(requestId, body, out);
+        return startRead(alloc, requestId, body, out);
       }
       default -> {
         return String.format("unknown reply type 0x%02x", type);
@@ -117,7 +124,8 @@ public final class ReplyDecoder extends ByteToMessageDecoder {
     }
   }
 
-  private String startRead(long requestId, ByteBuf body, List<Object> out) {
+  private String startRead(ByteBufAllocator alloc, long requestId, ByteBuf body,
+      List<Object> out) {
     if (body.readableBytes() < 28) {
       return "READ reply body too short: " + body.readableBytes();
     }
@@ -136,31 +144,46 @@ public final class ReplyDecoder extends ByteToMessageDecoder {
     for (int i = 0; i < crcs.length; i++) {
       crcs[i] = body.readInt();
     }
-    Reply.ReadData read = new Reply.ReadData(requestId, chunkOffset, committedLength, crcs,
-        new byte[(int) dataLength]);
     if (dataLength == 0) {
-      out.add(read);
+      out.add(new Reply.ReadData(requestId, chunkOffset, committedLength, crcs,
+          Unpooled.EMPTY_BUFFER));
     } else {
-      pendingRead = read;
-      pendingReadFilled = 0;
+      // No component limit: a limit would make the composite consolidate, i.e. copy.
+      CompositeByteBuf data = alloc.compositeBuffer(Integer.MAX_VALUE);
+      pendingRead = new Reply.ReadData(requestId, chunkOffset, committedLength, crcs, data);
+      pendingReadMissing = (int) dataLength;
     }
     return null;
   }
 
   private void fillReadData(ByteBuf in, List<Object> out) {
-    byte[] data = pendingRead.data();
-    int n = Math.min(in.readableBytes(), data.length - pendingReadFilled);
-    in.readBytes(data, pendingReadFilled, n);
-    pendingReadFilled += n;
-    if (pendingReadFilled == data.length) {
+    int n = Math.min(in.readableBytes(), pendingReadMissing);
+    if (n == 0) {
+      return;
+    }
+    ((CompositeByteBuf) pendingRead.data()).addComponent(true, in.readRetainedSlice(n));
+    pendingReadMissing -= n;
+    if (pendingReadMissing == 0) {
       out.add(pendingRead);
       pendingRead = null;
     }
   }
 
+  private void releasePending() {
+    if (pendingRead != null) {
+      pendingRead.release();
+      pendingRead = null;
+    }
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    releasePending(); // the channel went mid-reply: nobody will receive these bytes
+  }
+
   private void fail(ByteBuf in, List<Object> out, String message) {
     broken = true;
-    pendingRead = null;
+    releasePending();
     in.skipBytes(in.readableBytes());
     out.add(new Reply.Error(CONNECTION_REQUEST_ID, DataPlaneStatus.MALFORMED,
         "server broke the protocol: " + message));

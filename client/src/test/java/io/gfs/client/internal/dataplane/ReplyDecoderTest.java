@@ -77,4 +77,65 @@ class ReplyDecoderTest {
       assertThat(out).as("seed %d", seed).hasSizeLessThanOrEqualTo(1);
     }
   }
+
+  /** A READ reply of {@code data} cut into direct buffers of at most pieceMax bytes, tracked. */
+  private static List<ByteBuf> readReply(long id, byte[] data, int pieceMax, Random random) {
+    int blocks = (data.length + WireFormat.BLOCK_BYTES - 1) / WireFormat.BLOCK_BYTES;
+    ByteBuf body = Unpooled.buffer().writeLong(0).writeLong(data.length).writeLong(data.length)
+        .writeInt(blocks);
+    for (int b = 0; b < blocks; b++) {
+      body.writeInt(b);
+    }
+    byte[] bodyBytes = new byte[body.readableBytes()];
+    body.readBytes(bodyBytes);
+    byte[] header = frame(0x82, id, bodyBytes);
+    byte[] all = new byte[header.length + data.length];
+    System.arraycopy(header, 0, all, 0, header.length);
+    System.arraycopy(data, 0, all, header.length, data.length);
+    List<ByteBuf> pieces = new ArrayList<>();
+    for (int at = 0; at < all.length; ) {
+      int n = Math.min(all.length - at, 1 + random.nextInt(pieceMax));
+      pieces.add(Unpooled.directBuffer(n).writeBytes(all, at, n));
+      at += n;
+    }
+    return pieces;
+  }
+
+  @Test
+  void readDataIsHandedOnInTheReceivedBuffersAndReleasedWithTheReply() {
+    Random random = new Random(5);
+    byte[] data = new byte[3 * WireFormat.BLOCK_BYTES + 1234];
+    random.nextBytes(data);
+    List<ByteBuf> pieces = readReply(9, data, 20_000, random);
+    EmbeddedChannel ch = new EmbeddedChannel(new ReplyDecoder(1 << 20));
+    for (ByteBuf p : pieces) {
+      p.retain(); // kept by the test to look at refCnt afterwards
+      ch.writeInbound(p);
+    }
+    Reply.ReadData reply = ch.readInbound();
+    assertThat(ch.finish()).isFalse();
+    assertThat(io.netty.buffer.ByteBufUtil.getBytes(reply.data())).isEqualTo(data);
+    assertThat(pieces).anySatisfy(p -> assertThat(p.refCnt()).isGreaterThan(1));
+    reply.release();
+    assertThat(pieces).allSatisfy(p -> assertThat(p.refCnt()).isEqualTo(1));
+    pieces.forEach(ByteBuf::release);
+  }
+
+  @Test
+  void aReplyCutOffByTheConnectionsEndReleasesWhatItGathered() {
+    Random random = new Random(6);
+    byte[] data = new byte[2 * WireFormat.BLOCK_BYTES];
+    random.nextBytes(data);
+    List<ByteBuf> pieces = readReply(10, data, 10_000, random);
+    EmbeddedChannel ch = new EmbeddedChannel(new ReplyDecoder(1 << 20));
+    for (ByteBuf p : pieces.subList(0, pieces.size() - 1)) {
+      p.retain();
+      ch.writeInbound(p);
+    }
+    assertThat((Object) ch.readInbound()).isNull();
+    ch.finishAndReleaseAll();
+    assertThat(pieces.subList(0, pieces.size() - 1))
+        .allSatisfy(p -> assertThat(p.refCnt()).isEqualTo(1));
+    pieces.forEach(ByteBuf::release);
+  }
 }
