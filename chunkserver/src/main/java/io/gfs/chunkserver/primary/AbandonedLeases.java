@@ -139,9 +139,11 @@ final class AbandonedLeases {
       CompletableFuture<Void> done) {
     long base = Math.max(1, ctx.settings().replicaDeadline().toMillis() / 2);
     long pauseMs = base;
-    if (attempt >= RECOVERY_ATTEMPTS_WAITING) {
+    if (attempt == RECOVERY_ATTEMPTS_WAITING) {
       failFast(old.handle);
       done.complete(null); // the client's answer (no success) need not wait for the retries
+    }
+    if (attempt >= RECOVERY_ATTEMPTS_WAITING) {
       pauseMs = Math.min(RETRY_PAUSE_MAX_MS,
           base << Math.min(10, attempt - RECOVERY_ATTEMPTS_WAITING + 1));
     }
@@ -163,7 +165,7 @@ final class AbandonedLeases {
         + " replicas did not answer); retry later");
     CompletableFuture<Void> waiting = gates.put(handle, CompletableFuture.failedFuture(pending));
     if (waiting != null) {
-      waiting.completeExceptionally(pending); // no-op when it had already failed fast
+      waiting.completeExceptionally(pending); // writes waiting at the shut gate
     }
   }
 

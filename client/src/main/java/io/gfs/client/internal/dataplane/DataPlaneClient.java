@@ -123,8 +123,7 @@ public final class DataPlaneClient implements AutoCloseable {
       long version, Duration deadline) {
     CompletableFuture<Reply> reply = call(server, deadline, (c, id, ms) ->
         c.send(id, RequestFrames.committedLength(c.channel().alloc(), id, handle, version, ms)));
-    return relay(reply, r -> expect(r, Reply.CommittedLength.class).committedLength(),
-        unused -> { });
+    return relay(reply, r -> expect(r, Reply.CommittedLength.class).committedLength());
   }
 
   public CompletableFuture<Void> ping(InetSocketAddress server, Duration deadline) {
@@ -133,7 +132,7 @@ public final class DataPlaneClient implements AutoCloseable {
     return relay(reply, r -> {
       expect(r, Reply.Pong.class);
       return null;
-    }, unused -> { });
+    });
   }
 
   /** Writes {@code data} at {@code offset} (which must be the chunk's committed length). */
@@ -200,7 +199,7 @@ public final class DataPlaneClient implements AutoCloseable {
     return relay(reply, r -> {
       Reply.WriteDone done = expect(r, Reply.WriteDone.class);
       return new WriteResult(done.offset(), done.committedLength());
-    }, unused -> { });
+    });
   }
 
   @Override
@@ -254,6 +253,11 @@ public final class DataPlaneClient implements AutoCloseable {
         config.connectionsPerServerMax(), config.waitersPerServerMax()));
   }
 
+  /** {@link #relay(CompletableFuture, Function, Consumer)} for results that hold no buffers. */
+  private <T> CompletableFuture<T> relay(CompletableFuture<Reply> reply, Function<Reply, T> map) {
+    return relay(reply, map, unused -> { });
+  }
+
   /**
    * Completes the caller's future on the callback executor, never on an event loop. A reply
    * that carries buffers is released if it is never mapped; a mapped value nobody can receive
@@ -266,7 +270,9 @@ public final class DataPlaneClient implements AutoCloseable {
       try {
         callbackExecutor.execute(() -> deliver(r, t, result, map, discard));
       } catch (RejectedExecutionException e) {
-        release(r);
+        if (r != null) {
+          r.release();
+        }
         result.completeExceptionally(new DataPlaneException(DataPlaneStatus.UNAVAILABLE,
             "client closed", e));
       }
@@ -293,16 +299,10 @@ public final class DataPlaneClient implements AutoCloseable {
     }
   }
 
-  private static void release(Reply r) {
-    if (r instanceof Reply.ReadData data) {
-      data.release();
-    }
-  }
-
   /** A reply of another type than expected is released here (it carries no result). */
   private static <R extends Reply> R expect(Reply reply, Class<R> type) {
     if (!type.isInstance(reply)) {
-      release(reply);
+      reply.release();
       throw new DataPlaneException(DataPlaneStatus.MALFORMED,
           "expected " + type.getSimpleName() + ", got " + reply);
     }

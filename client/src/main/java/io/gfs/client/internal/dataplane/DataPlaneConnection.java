@@ -131,10 +131,7 @@ final class DataPlaneConnection {
           future.completeExceptionally(new DataPlaneException(e.status(), e.message()));
         }
       } else if (future == null || !future.complete(reply)) {
-        // Timed out already: the late reply is dropped, and its buffers with it.
-        if (reply instanceof Reply.ReadData data) {
-          data.release();
-        }
+        reply.release(); // timed out already: the late reply is dropped, its buffers with it
       }
     }
 

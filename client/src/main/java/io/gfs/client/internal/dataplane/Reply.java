@@ -6,6 +6,10 @@ import io.netty.buffer.ByteBuf;
 public sealed interface Reply {
   long requestId();
 
+  /** Gives back the transport buffers the reply holds, if any (only READ data has some). */
+  default void release() {
+  }
+
   record Pong(long requestId) implements Reply {
   }
 
@@ -16,6 +20,7 @@ public sealed interface Reply {
    */
   record ReadData(long requestId, long chunkOffset, long committedLength, int[] blockCrc32c,
       ByteBuf data) implements Reply {
+    @Override
     public void release() {
       data.release();
     }
