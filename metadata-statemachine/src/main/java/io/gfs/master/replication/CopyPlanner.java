@@ -43,9 +43,10 @@ final class CopyPlanner {
       return out;
     }
     List<Ranked> ranked = new ArrayList<>();
+    // Leased chunks are not copied (below); counted as the status counts them, a busy one
+    // whose replicas' heartbeats trail its commits does not take one of the scan's places.
     for (ChunkInfo c : state.chunksWhere(
-        c -> ReplicaHealth.goodCount(c.handle(), c.version(), c.committedLength(), c.replicas(),
-            live) < target, SCAN_MAX)) {
+        c -> ReplicaHealth.goodCount(c, live, now, settings.leaseMargin()) < target, SCAN_MAX)) {
       List<String> good = ReplicaHealth.good(c.getHandle(), c.getVersion(),
           c.getCommittedLength(), ids(c), live);
       ranked.add(new Ranked(c, good));

@@ -11,7 +11,11 @@ final class LeaseCheck {
   }
 
   static boolean mayHold(ChunkInfo chunk, Instant now, Duration margin) {
-    return !chunk.getPrimary().isEmpty()
-        && now.toEpochMilli() <= chunk.getLeaseExpiryMs() + margin.toMillis();
+    return mayHold(chunk.getPrimary(), chunk.getLeaseExpiryMs(), now, margin);
+  }
+
+  static boolean mayHold(String primary, long leaseExpiryMs, Instant now, Duration margin) {
+    return primary != null && !primary.isEmpty()
+        && now.toEpochMilli() <= leaseExpiryMs + margin.toMillis();
   }
 }

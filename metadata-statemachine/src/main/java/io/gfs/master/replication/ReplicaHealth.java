@@ -1,8 +1,11 @@
 package io.gfs.master.replication;
 
+import io.gfs.master.chunks.Chunk;
 import io.gfs.master.placement.PlacementPolicy;
 import io.gfs.master.registry.ChunkserverRecord;
 import io.gfs.master.registry.ReplicaReport;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,21 @@ public final class ReplicaHealth {
       }
     }
     return n;
+  }
+
+  /**
+   * Good replicas of {@code c} when counting under-replicated chunks. While the chunk's lease may
+   * be in force, appends go on and a member's reported length trails the master's by up to a
+   * heartbeat interval (the primary reports each commit before the replica's next heartbeat
+   * does), so the length is not asked for then: the primary itself fences a replica that misses
+   * a commit (reports it stale and the master drops it from the set). Without a lease, a member
+   * short of the committed length lacks commits and is not good.
+   */
+  static int goodCount(Chunk c, Map<String, ChunkserverRecord> live, Instant now,
+      Duration leaseMargin) {
+    long required = LeaseCheck.mayHold(c.primary(), c.leaseExpiryMs(), now, leaseMargin)
+        ? 0 : c.committedLength();
+    return goodCount(c.handle(), c.version(), required, c.replicas(), live);
   }
 
   /** The server's latest report has the chunk at {@code version} and at least that length. */

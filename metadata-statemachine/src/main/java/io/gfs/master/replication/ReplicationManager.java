@@ -217,12 +217,16 @@ public final class ReplicationManager implements AutoCloseable {
     return commands.drain(serverId, term);
   }
 
-  /** Chunks with fewer good replicas than min(3, live chunkservers). */
+  /**
+   * Chunks with fewer good replicas than min(3, live chunkservers); a chunk being appended to is
+   * not counted for replicas whose last heartbeat predates its latest commits.
+   */
   public long underReplicatedCount() {
     Map<String, ChunkserverRecord> live = liveById();
     int target = ReplicaHealth.target(live.size());
-    return state.get().countChunksWhere(c -> ReplicaHealth.goodCount(c.handle(), c.version(),
-        c.committedLength(), c.replicas(), live) < target);
+    Instant now = clock.instant();
+    return state.get().countChunksWhere(
+        c -> ReplicaHealth.goodCount(c, live, now, settings.leaseMargin()) < target);
   }
 
   /** True while this leader is in its safe mode (answered by the leader). */
