@@ -139,8 +139,9 @@ public final class ChunkStore {
       if (size > m.committedLength()) {
         ch.truncate(m.committedLength());
         ch.force(true);
-        LOG.info("{} truncated uncommitted tail chunk={} from={} to={}", nodeId, handle, size,
-            m.committedLength());
+        // zeros from preallocation, or a commit's bytes written before a crash cut it short
+        LOG.info("{} data file cut back to the committed length chunk={} from={} to={}", nodeId,
+            handle, size, m.committedLength());
       }
     }
     chunks.put(handle, new StoredChunk(handle, data, loaded.file(), m));
@@ -253,7 +254,7 @@ public final class ChunkStore {
   }
 
   public ChunkMeta seal(String handle) {
-    return require(handle).update(m -> m.sealed() ? m : m.withSealed());
+    return require(handle).seal();
   }
 
   public void delete(String handle) {

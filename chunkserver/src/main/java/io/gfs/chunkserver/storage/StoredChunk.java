@@ -18,6 +18,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * change.
  */
 final class StoredChunk {
+  /**
+   * A commit smaller than this first extends the data file with zeros to the next multiple of
+   * it, so most small commits write inside the file. An fdatasync that must also make a new file
+   * size durable costs about three times one that does not (4 KiB appends on ext4: 450 vs
+   * 150 us); durable small appends pay it once per step instead of every time. Bytes beyond the
+   * committed length are never read; sealing and restarts cut them off.
+   */
+  static final int PREALLOCATE_STEP = 256 * 1024;
+  private static final ByteBuffer ZEROS =
+      ByteBuffer.allocateDirect(PREALLOCATE_STEP).asReadOnlyBuffer();
+
   private final String handle;
   private final Path dataPath;
   private final ChunkMetaFile metaFile; // written under lock only
@@ -51,6 +62,7 @@ final class StoredChunk {
       try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
           StandardOpenOption.READ)) {
         try {
+          preallocate(data, offset, offset + stage.length());
           ByteBuffer inMemory = stage.memoryBytes();
           if (inMemory != null) {
             if (inMemory.remaining() != stage.length()) {
@@ -93,6 +105,7 @@ final class StoredChunk {
           StandardOpenOption.READ)) {
         try {
           long end = offset + bytes.remaining();
+          preallocate(data, offset, end);
           long pos = offset;
           while (bytes.hasRemaining()) {
             pos += data.write(bytes, pos);
@@ -124,6 +137,23 @@ final class StoredChunk {
           + " is not the committed length " + m.committedLength() + " of chunk " + handle);
     }
     return m;
+  }
+
+  /** See {@link #PREALLOCATE_STEP}; the zeros reach the disk with the commit's fdatasync. */
+  private static void preallocate(FileChannel data, long offset, long end) throws IOException {
+    if (end - offset >= PREALLOCATE_STEP) {
+      return;
+    }
+    long size = data.size();
+    if (end <= size) {
+      return;
+    }
+    long to = (end + PREALLOCATE_STEP - 1) / PREALLOCATE_STEP * PREALLOCATE_STEP;
+    ByteBuffer zeros = ZEROS.duplicate();
+    zeros.limit((int) (to - end));
+    for (long pos = end; zeros.hasRemaining(); ) {
+      pos += data.write(zeros, pos);
+    }
   }
 
   private ChunkMeta finishExtend(ChunkMeta m, FileChannel data, long offset, long end, long seq)
@@ -158,6 +188,25 @@ final class StoredChunk {
       return meta;
     } catch (IOException e) {
       throw ChunkStore.translate("metadata update", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Seals the replica, then cuts the data file back to its committed length. */
+  ChunkMeta seal() {
+    lock.lock();
+    try {
+      ChunkMeta m = update(x -> x.sealed() ? x : x.withSealed());
+      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE)) {
+        if (data.size() > m.committedLength()) {
+          data.truncate(m.committedLength());
+          data.force(true);
+        }
+      } catch (IOException e) {
+        throw ChunkStore.translate("trim sealed chunk", e);
+      }
+      return m;
     } finally {
       lock.unlock();
     }

@@ -103,7 +103,7 @@ class ChunkStoreTest {
       ch.write(ByteBuffer.wrap(bytes(5000, 9)), 70_000);
     }
     store.openStage(handle, 3, 2, 10, 0);
-    assertThat(Files.size(data)).isEqualTo(75_000);
+    assertThat(Files.size(data)).isEqualTo(StoredChunk.PREALLOCATE_STEP);
 
     ChunkStore reopened = ChunkStore.open("cs1", dir);
     ChunkMeta m = reopened.state(handle).orElseThrow();
@@ -121,6 +121,47 @@ class ChunkStoreTest {
       stage.complete();
       assertThat(reopened.commitStage(stage, 70_000, 2).committedLength()).isEqualTo(70_010);
     }
+  }
+
+  @Test
+  void smallCommitsWriteInsidePreallocatedZerosWhichSealAndRestartCutOff() throws IOException {
+    int step = StoredChunk.PREALLOCATE_STEP;
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    Path data = dir.resolve("chunks").resolve(handle + ".chunk");
+    List<byte[]> records = new ArrayList<>();
+    long end = 0;
+    for (int i = 0; end + 4096 <= step + 8192; i++) {
+      byte[] r = bytes(4096, i);
+      records.add(r);
+      end = commit(store, handle, i + 1, end, r).committedLength();
+      // the file grows a step at a time, ahead of the commits
+      assertThat(Files.size(data)).isEqualTo((end + step - 1) / step * step);
+    }
+    byte[] big = bytes(step, 99); // a commit of a whole step or more extends the file itself
+    records.add(big);
+    end = commit(store, handle, records.size(), end, big).committedLength();
+    assertThat(Files.size(data)).isEqualTo(end);
+    byte[] small = bytes(100, 100);
+    records.add(small);
+    end = commit(store, handle, records.size(), end, small).committedLength();
+    assertThat(Files.size(data)).isGreaterThan(end);
+
+    ByteBuffer expected = ByteBuffer.allocate(Math.toIntExact(end));
+    records.forEach(expected::put);
+    assertThat(readAll(store.read(handle, 1, 0, end))).isEqualTo(expected.array());
+
+    ChunkStore reopened = ChunkStore.open("cs1", dir);
+    assertThat(Files.size(data)).isEqualTo(end);
+    assertThat(readAll(reopened.read(handle, 1, 0, end))).isEqualTo(expected.array());
+    byte[] more = bytes(10, 101);
+    long grown = commit(reopened, handle, records.size() + 1, end, more).committedLength();
+    assertThat(Files.size(data)).isGreaterThan(grown);
+    assertThat(reopened.seal(handle).committedLength()).isEqualTo(grown);
+    assertThat(Files.size(data)).isEqualTo(grown);
+    byte[] all = readAll(reopened.read(handle, 1, 0, grown));
+    assertThat(Arrays.copyOfRange(all, 0, Math.toIntExact(end))).isEqualTo(expected.array());
+    assertThat(Arrays.copyOfRange(all, Math.toIntExact(end), all.length)).isEqualTo(more);
   }
 
   @Test
