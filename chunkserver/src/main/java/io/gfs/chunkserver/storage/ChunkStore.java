@@ -29,6 +29,12 @@ import org.apache.logging.log4j.Logger;
  * nothing outside the data directory is touched.
  */
 public final class ChunkStore {
+  /**
+   * Small commits extend a chunk's data file this far ahead of them with zeros (see
+   * StoredChunk), so a replica keeps taking commits within that much after its disk fills.
+   */
+  public static final int PREALLOCATE_STEP = StoredChunk.PREALLOCATE_STEP;
+
   private static final Logger LOG = LogManager.getLogger(ChunkStore.class);
   private static final int PEER_READ_MAX = 1 << 20;
   /** Stages up to this size are held in memory (see StageFile), within the budget below. */

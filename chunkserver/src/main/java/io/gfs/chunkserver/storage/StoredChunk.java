@@ -151,8 +151,14 @@ final class StoredChunk {
     long to = (end + PREALLOCATE_STEP - 1) / PREALLOCATE_STEP * PREALLOCATE_STEP;
     ByteBuffer zeros = ZEROS.duplicate();
     zeros.limit((int) (to - end));
-    for (long pos = end; zeros.hasRemaining(); ) {
-      pos += data.write(zeros, pos);
+    try {
+      for (long pos = end; zeros.hasRemaining(); ) {
+        pos += data.write(zeros, pos);
+      }
+    } catch (IOException e) {
+      // A disk too full for the step may still hold the commit: go on without it (a full
+      // disk then fails the commit's own write, as before).
+      data.truncate(size);
     }
   }
 

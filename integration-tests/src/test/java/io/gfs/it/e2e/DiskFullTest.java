@@ -3,6 +3,7 @@ package io.gfs.it.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gfs.chunkserver.storage.ChunkStore;
 import io.gfs.client.FileStatus;
 import io.gfs.client.GfsClient;
 import io.gfs.client.GfsException;
@@ -27,12 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: a chunkserver whose data directory is full (a small tmpfs). With three replicas the
- * full one is a secondary: the write commits on the other two (2-of-3 quorum) and the full replica
- * is dropped as stale. With a single chunkserver there is no quorum without it: the client gets
+ * full one is a secondary: it takes commits while its chunk file's preallocated tail lasts, then
+ * the writes commit on the other two (2-of-3 quorum) and the full replica is dropped as stale. With a single chunkserver there is no quorum without it: the client gets
  * RESOURCE_EXHAUSTED, nothing is half-committed, and the server keeps serving reads.
  */
 class DiskFullTest {
-  private static final int CHUNK = 256 * 1024;
+  private static final int CHUNK = 1 << 20;
+  private static final int RECORD = 20_000;
+  /** Bounded by the chunk: all of them fit in one. */
+  private static final int RECORDS_MAX = CHUNK / RECORD - 2;
   private static final long TMPFS_BYTES = 4L << 20;
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -57,7 +61,7 @@ class DiskFullTest {
   }
 
   private static byte[] record(int n) {
-    byte[] b = new byte[20_000];
+    byte[] b = new byte[RECORD];
     java.util.Arrays.fill(b, (byte) n);
     return b;
   }
@@ -100,23 +104,26 @@ class DiskFullTest {
     }
     assertThat(log).as("a chunk with cs3 as a secondary").isNotNull();
 
-    cluster.awaitReplicasCommitted(chunk.getHandle(), 20_000, cluster.chunkserverIds());
+    cluster.awaitReplicasCommitted(chunk.getHandle(), RECORD, cluster.chunkserverIds());
     tmpfs.fill();
+    // cs3 commits within its chunk file's preallocated tail, no further: the first record past
+    // it cannot reach its disk, and the appends go on on the other two
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     expected.writeBytes(record(0));
-    for (int n = 1; n <= 4; n++) {
-      assertThat(gfs.appendFile(log, record(n))).isEqualTo(n * 20_000L);
+    String chosen = log;
+    for (int n = 1; n <= RECORDS_MAX && cluster.replicaIds(chosen, 0).contains("cs3"); n++) {
+      assertThat(gfs.appendFile(log, record(n))).isEqualTo((long) n * RECORD);
       expected.writeBytes(record(n));
     }
     assertThat(gfs.readFile(log)).isEqualTo(expected.toByteArray());
     String handle = chunk.getHandle();
-    String chosen = log;
     Awaitility.await("the full replica is dropped").atMost(WAIT).untilAsserted(() ->
         assertThat(cluster.replicaIds(chosen, 0))
             .doesNotContain("cs3").hasSize(2));
-    // nothing half-committed on the full server: its copy still ends at the first record
+    // nothing half-committed on the full server: its copy ends at the last whole record that
+    // fitted in the preallocated tail
     assertThat(cluster.chunkserver("cs3").node().store().state(handle).orElseThrow()
-        .committedLength()).isEqualTo(20_000L);
+        .committedLength()).isEqualTo(ChunkStore.PREALLOCATE_STEP / RECORD * (long) RECORD);
     assertNoStaging(cluster.chunkserver("cs3").dataDir());
 
     // new chunks go elsewhere once the master knows cs3 is full
@@ -151,7 +158,7 @@ class DiskFullTest {
     gfs.writeFile("/g/before", before);
     gfs.appendFile("/g/log", record(1));
     cluster.awaitReplicasCommitted(cluster.chunkLocations("/g/log").getChunks(0).getHandle(),
-        20_000, cluster.chunkserverIds());
+        RECORD, cluster.chunkserverIds());
     tmpfs.fill();
     assertThatThrownBy(() -> gfs.appendFile("/g/log", record(2)))
         .isInstanceOfSatisfying(GfsException.class, e -> {
@@ -173,10 +180,10 @@ class DiskFullTest {
     // space again: writes work again, on the same server
     tmpfs.drain();
     Awaitility.await("appends work again").atMost(WAIT).ignoreExceptions()
-        .until(() -> gfs.appendFile("/g/log", record(3)) >= 20_000L);
+        .until(() -> gfs.appendFile("/g/log", record(3)) >= RECORD);
     byte[] log = gfs.readFile("/g/log");
-    assertThat(java.util.Arrays.copyOf(log, 20_000)).isEqualTo(record(1));
-    assertThat(java.util.Arrays.copyOfRange(log, log.length - 20_000, log.length))
+    assertThat(java.util.Arrays.copyOf(log, RECORD)).isEqualTo(record(1));
+    assertThat(java.util.Arrays.copyOfRange(log, log.length - RECORD, log.length))
         .isEqualTo(record(3));
   }
 }
