@@ -25,6 +25,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 
 /**
  * The Ratis adapter around {@link MasterState}. Commands and queries travel as our own
@@ -74,12 +75,35 @@ public final class GfsStateMachine extends BaseStateMachine {
       LOG.warn("{} deleted unfinished checkpoint files count={}", nodeId, unfinished);
     }
     loadLatestCheckpoint();
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /**
+   * Ratis pauses the state machine before it publishes a checkpoint installed from the leader
+   * (a replica too far behind the leader's purged log, or one re-synced from an empty raft
+   * directory), and its updater then insists on PAUSED before it calls {@link #reinitialize}.
+   * The base class's pause does nothing, so the updater failed and Ratis closed the replica's
+   * Raft server for good, with its process still up: the group was left with two masters.
+   */
+  @Override
+  public void pause() {
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
+      lifeCycle.transition(LifeCycle.State.PAUSING);
+      lifeCycle.transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override
   public void reinitialize() throws IOException {
-    // Called after a checkpoint was installed from the leader.
+    // Called after a checkpoint was installed from the leader (paused, no applies running).
     loadLatestCheckpoint();
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
+      lifeCycle.transition(LifeCycle.State.STARTING);
+      lifeCycle.transition(LifeCycle.State.RUNNING);
+    }
   }
 
   private void loadLatestCheckpoint() throws IOException {
