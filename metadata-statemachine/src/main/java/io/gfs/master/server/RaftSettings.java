@@ -65,7 +65,9 @@ final class RaftSettings {
 
     // Log: small segments (see SEGMENT_SIZE_MAX); acknowledged means fsynced (no async or
     // unsafe flush). A corrupt segment stops the master (EXCEPTION): the operator moves that
-    // replica's raft dir aside and it re-syncs from the leader.
+    // replica's raft dir aside and hands the leadership to the third master, whose leader state
+    // does not remember the lost log; it re-syncs from the checkpoint (ansible/README.md,
+    // ResyncFromCheckpointTest).
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE_MAX);
     // No commit-index entries: with them on (Ratis's default) the leader appends, fsyncs and
     // replicates a second entry after each commit, so one create cost two rounds of log
