@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gfs.client.GfsUnavailableException;
 import io.gfs.proto.ChunkInfo;
 import io.gfs.proto.ChunkLocation;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -19,19 +18,7 @@ class ChunkLengthsTest {
 
   /** A fake ChunkIo answering committed lengths by port; a missing port fails. */
   private static ChunkIo lengths(Map<Integer, Long> byPort) {
-    return new ChunkIo() {
-      @Override
-      public CompletableFuture<ReadResult> read(HostPorts.HostPort replica, UUID handle,
-          long version, long offset, int length) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public CompletableFuture<WriteResult> write(HostPorts.HostPort primary, UUID handle,
-          long version, long offset, ByteBuffer data) {
-        throw new UnsupportedOperationException();
-      }
-
+    return new FakeFiles.StubChunkIo() {
       @Override
       public CompletableFuture<Long> committedLength(HostPorts.HostPort replica, UUID handle,
           long version) {
@@ -40,10 +27,6 @@ class ChunkLengthsTest {
             ? CompletableFuture.failedFuture(
                 new ChunkIoException(ChunkIoException.Kind.UNREACHABLE, "down", null))
             : CompletableFuture.completedFuture(len);
-      }
-
-      @Override
-      public void close() {
       }
     };
   }

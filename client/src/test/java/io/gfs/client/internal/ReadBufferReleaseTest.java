@@ -1,12 +1,10 @@
 package io.gfs.client.internal;
 
+import static io.gfs.client.internal.FakeFiles.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gfs.client.internal.dataplane.ReadBuffers;
-import io.gfs.proto.ChunkInfo;
-import io.gfs.proto.ChunkLocation;
-import io.gfs.proto.FileInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -32,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * in flight, and failed midway.
  */
 class ReadBufferReleaseTest {
-  private static final String NS = "ns";
-  private static final String PATH = "/f";
+  private static final String NS = FakeFiles.NS;
+  private static final String PATH = FakeFiles.PATH;
   private static final int PIECE = ChunkReads.PIECE_BYTES_MAX;
 
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -44,7 +42,7 @@ class ReadBufferReleaseTest {
   }
 
   /** Serves reads from direct buffers it tracks; can hold replies back or fail a chunk. */
-  private static final class TrackingIo implements ChunkIo {
+  private static final class TrackingIo extends FakeFiles.StubChunkIo {
     final Map<UUID, byte[]> chunks = new ConcurrentHashMap<>();
     final Set<UUID> failing = ConcurrentHashMap.newKeySet();
     final List<ByteBuf> handedOut = new CopyOnWriteArrayList<>();
@@ -102,19 +100,9 @@ class ReadBufferReleaseTest {
     }
 
     @Override
-    public CompletableFuture<WriteResult> write(HostPorts.HostPort primary, UUID handle,
-        long version, long offset, ByteBuffer data) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
     public CompletableFuture<Long> committedLength(HostPorts.HostPort replica, UUID handle,
         long version) {
       return CompletableFuture.completedFuture((long) chunks.get(handle).length);
-    }
-
-    @Override
-    public void close() {
     }
 
     void assertAllReleased() {
@@ -123,37 +111,9 @@ class ReadBufferReleaseTest {
     }
   }
 
-  private static byte[] pattern(int size, int seed) {
-    byte[] b = new byte[size];
-    for (int i = 0; i < size; i++) {
-      b[i] = (byte) (i * 31 + seed * 7 + (i >>> 11));
-    }
-    return b;
-  }
-
   /** Sealed chunks of the given sizes in a file of 8-piece chunks. */
   private FileStreams streams(TrackingIo io, List<UUID> handles, int... sizes) {
-    List<ChunkInfo> infos = new ArrayList<>();
-    for (int i = 0; i < sizes.length; i++) {
-      UUID handle = UUID.randomUUID();
-      handles.add(handle);
-      io.chunks.put(handle, pattern(sizes[i], i));
-      ChunkInfo.Builder c = ChunkInfo.newBuilder().setHandle(handle.toString()).setIndex(i)
-          .setVersion(1).setSealed(i < sizes.length - 1).setCommittedLength(
-              i < sizes.length - 1 ? sizes[i] : 0).setPrimary("cs1");
-      for (int r = 1; r <= 3; r++) {
-        c.addReplicas(ChunkLocation.newBuilder().setServerId("cs" + r).setHost("127.0.0.1")
-            .setDataPort(r));
-      }
-      infos.add(c.build());
-    }
-    LocationCache cache = new LocationCache(Duration.ofHours(1));
-    ChunkLayout layout = new ChunkLayout(FileInfo.getDefaultInstance(), infos, 8L * PIECE,
-        System.nanoTime());
-    cache.get(NS, PATH, () -> layout);
-    ChunkReads reads = new ChunkReads(null, io, cache, Duration.ofSeconds(30),
-        Duration.ofSeconds(1));
-    return new FileStreams(null, reads, null, cache, executor);
+    return FakeFiles.streams(io, io.chunks, handles, 8L * PIECE, true, executor, sizes);
   }
 
   @Test

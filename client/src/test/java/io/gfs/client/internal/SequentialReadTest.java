@@ -1,16 +1,12 @@
 package io.gfs.client.internal;
 
+import static io.gfs.client.internal.FakeFiles.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gfs.proto.ChunkInfo;
-import io.gfs.proto.ChunkLocation;
-import io.gfs.proto.FileInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -29,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * followed chunk asked of its replicas once, not once per piece.
  */
 class SequentialReadTest {
-  private static final String NS = "ns";
-  private static final String PATH = "/f";
+  private static final String NS = FakeFiles.NS;
+  private static final String PATH = FakeFiles.PATH;
   private static final int PIECE = ChunkReads.PIECE_BYTES_MAX;
 
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -41,7 +37,7 @@ class SequentialReadTest {
   }
 
   /** Chunk contents by handle; replicas by port, a port in {@code down} fails every call. */
-  private static final class FakeIo implements ChunkIo {
+  private static final class FakeIo extends FakeFiles.StubChunkIo {
     final Map<UUID, byte[]> chunks = new ConcurrentHashMap<>();
     final Set<Integer> down = ConcurrentHashMap.newKeySet();
     /** Bytes a replica (by port) lacks at the end of every chunk: it lags behind the others. */
@@ -66,12 +62,6 @@ class SequentialReadTest {
     }
 
     @Override
-    public CompletableFuture<WriteResult> write(HostPorts.HostPort primary, UUID handle,
-        long version, long offset, ByteBuffer data) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
     public CompletableFuture<Long> committedLength(HostPorts.HostPort replica, UUID handle,
         long version) {
       lengthAsks.incrementAndGet();
@@ -83,17 +73,6 @@ class SequentialReadTest {
           chunks.get(handle).length - lagging.getOrDefault(replica.port(), 0)));
     }
 
-    @Override
-    public void close() {
-    }
-  }
-
-  private static byte[] pattern(int size, int seed) {
-    byte[] b = new byte[size];
-    for (int i = 0; i < size; i++) {
-      b[i] = (byte) (i * 31 + seed * 7 + (i >>> 13));
-    }
-    return b;
   }
 
   /** A file of unsealed chunks (as written, not appended) with the given sizes. */
@@ -102,25 +81,8 @@ class SequentialReadTest {
   }
 
   private FileStreams streams(FakeIo io, long chunkSize, int... sizes) {
-    List<ChunkInfo> infos = new ArrayList<>();
-    for (int i = 0; i < sizes.length; i++) {
-      UUID handle = UUID.randomUUID();
-      io.chunks.put(handle, pattern(sizes[i], i));
-      ChunkInfo.Builder c = ChunkInfo.newBuilder().setHandle(handle.toString()).setIndex(i)
-          .setVersion(1).setSealed(false).setCommittedLength(0).setPrimary("cs1");
-      for (int r = 1; r <= 3; r++) {
-        c.addReplicas(ChunkLocation.newBuilder().setServerId("cs" + r).setHost("127.0.0.1")
-            .setDataPort(r));
-      }
-      infos.add(c.build());
-    }
-    LocationCache cache = new LocationCache(Duration.ofHours(1));
-    ChunkLayout layout = new ChunkLayout(FileInfo.getDefaultInstance(), infos, chunkSize,
-        System.nanoTime());
-    cache.get(NS, PATH, () -> layout);
-    ChunkReads reads = new ChunkReads(null, io, cache, Duration.ofSeconds(30),
-        Duration.ofSeconds(1));
-    return new FileStreams(null, reads, null, cache, executor);
+    return FakeFiles.streams(io, io.chunks, new ArrayList<>(), chunkSize, false, executor,
+        sizes);
   }
 
   private static long crcOf(byte[]... parts) {

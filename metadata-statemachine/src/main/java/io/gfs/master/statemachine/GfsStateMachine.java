@@ -88,10 +88,8 @@ public final class GfsStateMachine extends BaseStateMachine {
    */
   @Override
   public void pause() {
-    LifeCycle lifeCycle = getLifeCycle();
-    if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
-      lifeCycle.transition(LifeCycle.State.PAUSING);
-      lifeCycle.transition(LifeCycle.State.PAUSED);
+    if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
   }
 
@@ -99,10 +97,8 @@ public final class GfsStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     // Called after a checkpoint was installed from the leader (paused, no applies running).
     loadLatestCheckpoint();
-    LifeCycle lifeCycle = getLifeCycle();
-    if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
-      lifeCycle.transition(LifeCycle.State.STARTING);
-      lifeCycle.transition(LifeCycle.State.RUNNING);
+    if (getLifeCycle().compareAndTransition(LifeCycle.State.PAUSED, LifeCycle.State.STARTING)) {
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
   }
 
