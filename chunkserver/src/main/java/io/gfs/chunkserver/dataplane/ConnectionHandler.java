@@ -7,8 +7,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -418,6 +420,41 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private void sendError(long requestId, Status status, String message) {
     ctx.writeAndFlush(ReplyFrames.error(ctx.alloc(), requestId, status, message));
+  }
+
+  /**
+   * The server is stopping and has let accepted requests finish: tells the client GOING_AWAY and
+   * hangs up. Whatever is still unanswered first gets a TIMEOUT (its outcome is unknown), so that
+   * every request without an answer when the client reads GOING_AWAY was never executed and may
+   * be retried elsewhere. Until the client closes (or {@code linger} passes) whatever it still
+   * sends is read and dropped, so the socket is not reset under the GOING_AWAY frame. Runs on the
+   * event loop.
+   */
+  void goAway(Duration linger) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    for (Long requestId : List.copyOf(unanswered.keySet())) {
+      ScheduledFuture<?> timer = untrack(requestId);
+      timer.cancel(false);
+      ctx.write(ReplyFrames.error(ctx.alloc(), requestId, Status.TIMEOUT, "chunkserver " + node
+          + " stopped before this request finished; its outcome is unknown"));
+    }
+    if (unfinished != null) {
+      unfinished.abandon("server stopping");
+    }
+    for (Request r : queue) {
+      if (r instanceof Request.Data d) {
+        d.bytes().release();
+      }
+    }
+    queue.clear();
+    ctx.writeAndFlush(ReplyFrames.error(ctx.alloc(), WireFormat.CONNECTION_REQUEST_ID,
+        Status.GOING_AWAY, "chunkserver " + node + " is stopping; requests without a reply were "
+            + "not executed"));
+    ctx.channel().config().setAutoRead(true);
+    ctx.executor().schedule(() -> ctx.close(), linger.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Protocol errors: the stream cannot be trusted any more, so answer and hang up. */

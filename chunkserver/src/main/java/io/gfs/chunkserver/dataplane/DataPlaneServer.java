@@ -9,11 +9,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -42,9 +45,15 @@ public final class DataPlaneServer implements AutoCloseable {
   private final ChunkOperations operations;
   /** How long a stopping server lets accepted requests finish before closing connections. */
   public static final Duration DRAIN_MAX = Duration.ofSeconds(5);
+  /**
+   * How long a stopping server, after telling each client GOING_AWAY, waits for the client to
+   * hang up before it closes the connection itself.
+   */
+  static final Duration GOING_AWAY_LINGER = Duration.ofSeconds(1);
 
   private final ConnectionLimiter limiter;
   private final RequestGate gate = new RequestGate();
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup acceptGroup; // guarded by this
   private EventLoopGroup ioGroup; // guarded by this
   private ThreadPoolExecutor operationExecutor; // guarded by this
@@ -92,6 +101,7 @@ public final class DataPlaneServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
             ch.pipeline()
                 .addLast("limit", limiter)
                 .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0,
@@ -135,7 +145,9 @@ public final class DataPlaneServer implements AutoCloseable {
 
   /**
    * Stops gracefully: refuses new connections and requests, lets the accepted requests finish
-   * (at most {@link #DRAIN_MAX}), then closes every connection, aborting what is left.
+   * (at most {@link #DRAIN_MAX}), then tells every client GOING_AWAY (answering what is left
+   * with TIMEOUT) and closes the connections once the clients hung up (at most
+   * {@link #GOING_AWAY_LINGER}).
    */
   @Override
   public synchronized void close() {
@@ -152,8 +164,24 @@ public final class DataPlaneServer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      goAway();
     }
     shutdown();
+  }
+
+  private void goAway() {
+    for (Channel ch : connections) {
+      ConnectionHandler handler = ch.pipeline().get(ConnectionHandler.class);
+      if (handler != null) { // null once the channel closed and its pipeline was torn down
+        ch.eventLoop().execute(() -> handler.goAway(GOING_AWAY_LINGER));
+      }
+    }
+    // The handlers close their connections after the linger at the latest.
+    if (!connections.newCloseFuture().awaitUninterruptibly(
+        GOING_AWAY_LINGER.plusSeconds(1).toMillis())) {
+      LOG.warn("{} data plane connections still open after GOING_AWAY open={}", node,
+          connections.size());
+    }
   }
 
   private void shutdown() {

@@ -22,7 +22,12 @@ enum Status {
   UNKNOWN_OPERATION(67),
   MALFORMED(68),
   IDLE_TIMEOUT(69),
-  TOO_MANY_CONNECTIONS(70);
+  TOO_MANY_CONNECTIONS(70),
+  /**
+   * The server is stopping. Every request it executed (or may have executed) on this connection
+   * was answered before this frame; a request still unanswered was not executed.
+   */
+  GOING_AWAY(71);
 
   private final int wireCode;
 

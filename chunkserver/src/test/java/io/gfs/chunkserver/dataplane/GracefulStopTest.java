@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +74,71 @@ class GracefulStopTest {
       }
       h.close();
     }
+  }
+
+  @Test
+  void aStoppingServerSaysGoingAwayAndExecutesNothingSentAfterIt() throws Exception {
+    DataPlaneHarness h = new DataPlaneHarness(dir);
+    Thread closer = new Thread(h.server::close, "test-closer");
+    try (RawConnection raw = new RawConnection(h.address)) {
+      UUID chunk = UUID.randomUUID();
+      h.ops.create(chunk.toString(), 1);
+      raw.send(RawFrames.ping(1));
+      assertThat(raw.readFrame().type()).isEqualTo(WireFormat.REPLY_BIT | WireFormat.PING);
+
+      closer.start();
+      RawConnection.Frame goingAway = raw.readFrame();
+      assertThat(goingAway.type()).isEqualTo(WireFormat.ERROR);
+      assertThat(goingAway.requestId()).isEqualTo(WireFormat.CONNECTION_REQUEST_ID);
+      assertThat(goingAway.status()).isEqualTo(Status.GOING_AWAY.wireCode());
+
+      // A request that crossed the GOING_AWAY frame on the wire is read and dropped unexecuted,
+      // and the connection then ends without an answer for it (the client retries it elsewhere).
+      byte[] record = "late".getBytes(StandardCharsets.UTF_8);
+      raw.send(RawFrames.beginWrite(2, true, chunk, 1, -1, record.length, crc32c(record)));
+      raw.send(RawFrames.data(2, record));
+      assertThat(raw.closedByServer()).isTrue();
+      closer.join(60_000);
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(h.ops.committedLength(chunk.toString(), 1)).isZero();
+    } finally {
+      closer.join(60_000);
+      h.close();
+    }
+  }
+
+  @Test
+  void anAcceptedAppendStillRunningAfterTheDrainIsAnsweredOutcomeUnknown() throws Exception {
+    DataPlaneHarness h = new DataPlaneHarness(dir);
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    try {
+      UUID chunk = UUID.randomUUID();
+      h.ops.create(chunk.toString(), 1);
+      CountDownLatch committing = new CountDownLatch(1);
+      h.ops.finishGate = () -> {
+        committing.countDown();
+        return never;
+      };
+      CompletableFuture<WriteResult> stuck = h.client.append(h.address, chunk, 1,
+          ByteBuffer.wrap(new byte[100]), DEADLINE);
+      assertThat(committing.await(60, TimeUnit.SECONDS)).isTrue();
+
+      h.server.close(); // waits DRAIN_MAX for the stuck append, then goes away
+      // TIMEOUT (the append may yet commit), never GOING_AWAY ("not executed, retry"): a retry
+      // of an append whose outcome is unknown could write the record twice.
+      assertThatThrownBy(() -> stuck.get(60, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(DataPlaneException.class)
+          .satisfies(e -> assertThat(((DataPlaneException) e.getCause()).status())
+              .isEqualTo(DataPlaneStatus.TIMEOUT));
+    } finally {
+      never.complete(null);
+      h.close();
+    }
+  }
+
+  private static int crc32c(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return (int) crc.getValue();
   }
 }

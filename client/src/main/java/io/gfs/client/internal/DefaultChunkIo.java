@@ -126,6 +126,8 @@ public final class DefaultChunkIo implements ChunkIo {
       // The primary may have sent COMMIT to some replicas before too few acknowledged it; a new
       // primary's recovery then keeps the write. So a lost quorum is not a definite failure.
       case QUORUM_FAILED -> mutation ? ChunkIoException.Kind.UNKNOWN : ChunkIoException.Kind.FAILED;
+      // The server answers everything it executed before GOING_AWAY: what is left never ran.
+      case GOING_AWAY -> ChunkIoException.Kind.UNREACHABLE;
       case UNAVAILABLE -> neverConnected(dpe) ? ChunkIoException.Kind.UNREACHABLE
           : mutation ? ChunkIoException.Kind.UNKNOWN : ChunkIoException.Kind.UNREACHABLE;
       default -> ChunkIoException.Kind.FAILED;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gfs.client.GfsClient;
 import io.gfs.client.GfsException;
+import io.gfs.client.GfsOutcomeUnknownException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A rolling restart stops the primary of a chunk under appends (SIGTERM → ChunkserverNode.close):
- * every append either succeeds and is in the file, or fails with a clean SDK error; the file
- * holds only whole records (never half an append).
+ * every append either succeeds and is in the file, or fails with a clean SDK error that is never
+ * "outcome unknown"; the file holds only whole records (never half an append).
  */
 class GracefulStopUnderAppendsTest {
   private static final int RECORD = 48 * 1024;
@@ -61,6 +62,10 @@ class GracefulStopUnderAppendsTest {
       writer.join(TimeUnit.MINUTES.toMillis(5));
       assertThat(writer.isAlive()).isFalse();
       assertThat(unexpected.get()).as("only clean SDK errors").isNull();
+      // A graceful stop answers every append it executed and says GOING_AWAY for the rest, so
+      // no append is left with an unknown outcome (a lost reply would be one).
+      assertThat(failures).as("appends failed with an unknown outcome")
+          .noneMatch(f -> f instanceof GfsOutcomeUnknownException);
       assertThat(acked).as("appends after the stop go to a new primary").isNotEmpty();
 
       byte[] file = client.readFile("/stream");

@@ -26,6 +26,8 @@ final class DataPlaneConnection {
   private volatile SocketAddress server; // known once connected; kept for messages after close
   private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
   private final AtomicLong requestCounter = new AtomicLong();
+  /** Set when the server ended the connection with a connection-level error: send no more. */
+  private volatile DataPlaneException ended;
   /** Someone is writing frames to this connection; guarded by the owning ConnectionPool. */
   boolean busySending;
 
@@ -38,7 +40,7 @@ final class DataPlaneConnection {
   }
 
   boolean isActive() {
-    return channel.isActive();
+    return ended == null && channel.isActive();
   }
 
   ChannelInboundHandlerAdapter handler() {
@@ -64,7 +66,10 @@ final class DataPlaneConnection {
       }
     }, timeoutMs, TimeUnit.MILLISECONDS);
     reply.whenComplete((r, t) -> timer.cancel(false));
-    if (!channel.isActive()) {
+    DataPlaneException end = ended;
+    if (end != null) {
+      fail(requestId, new DataPlaneException(end.status(), end.getMessage()));
+    } else if (!channel.isActive()) {
       fail(requestId, new DataPlaneException(DataPlaneStatus.UNAVAILABLE,
           "connection to " + server + " is closed"));
     }
@@ -120,8 +125,10 @@ final class DataPlaneConnection {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       Reply reply = (Reply) msg;
       if (reply instanceof Reply.Error e && e.requestId() == WireFormat.CONNECTION_REQUEST_ID) {
-        failAll(new DataPlaneException(e.status(), server + " closed the connection: "
-            + e.message()));
+        // Set before failing the requests: their retries must not pick this connection.
+        ended = new DataPlaneException(e.status(), server + " closed the connection: "
+            + e.message());
+        failAll(ended);
         ctx.close();
         return;
       }

@@ -28,6 +28,11 @@ public enum DataPlaneStatus {
   MALFORMED(68),
   IDLE_TIMEOUT(69),
   TOO_MANY_CONNECTIONS(70),
+  /**
+   * The chunkserver is stopping and closed the connection; a request that got this status was
+   * not executed there (the server answers every request it executed before saying so).
+   */
+  GOING_AWAY(71),
   /** Client-side only: connecting failed or the connection was lost. Never on the wire. */
   UNAVAILABLE(-1);
 
