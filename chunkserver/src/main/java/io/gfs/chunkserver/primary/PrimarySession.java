@@ -115,7 +115,7 @@ final class PrimarySession implements WriteSession {
     // The place in the chunk is chosen only once the data is READY (see finish), so a slow
     // client never holds up the mutations of the clients behind it.
     Mutation m = Mutation.staged(handle, version, ctx.nodeId(), length, crc32c,
-        ctx.stageIds().incrementAndGet());
+        ctx.stageIds().incrementAndGet(), Math.max(-1, requestedOffset));
     staged = m;
     local = ctx.engine().beginStage(m);
     List<PeerStage> opened = new ArrayList<>();

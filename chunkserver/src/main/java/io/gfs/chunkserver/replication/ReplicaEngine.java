@@ -77,7 +77,7 @@ public final class ReplicaEngine {
       throw new ChunkException(Code.CHUNK_FULL, "chunk " + m.handle() + " is sealed");
     }
     StageFile stage = store.openStage(m.handle(), m.version(), m.stageId(), m.length(),
-        m.crc32c());
+        m.crc32c(), m.requestedOffset());
     StageFile old = stages.put(new StageKey(m.handle(), m.stageId()), stage);
     if (old != null && old != stage) {
       old.close();

@@ -222,9 +222,28 @@ public final class ChunkStore {
     return length >= 0 && length <= STAGE_IN_MEMORY_MAX_BYTES;
   }
 
-  /** Opens a stage for one mutation, in memory when small and within budget; caller closes it. */
+  /** Opens a stage for a record append; see the overload. */
   public StageFile openStage(String handle, long version, long stageId, long length, int crc) {
+    return openStage(handle, version, stageId, length, crc, -1);
+  }
+
+  /**
+   * Opens a stage for one mutation; the caller closes it. A small one is held in memory (within
+   * a budget). A larger WRITE whose {@code requestedOffset} is this replica's committed length
+   * is staged in place, in the chunk file beyond the committed length (one stage per chunk at a
+   * time), so its commit copies nothing; anything else gets a staging file.
+   */
+  public StageFile openStage(String handle, long version, long stageId, long length, int crc,
+      long requestedOffset) {
     ChunkHandles.require(handle);
+    if (!smallEnoughForMemory(length) && requestedOffset >= 0) {
+      StoredChunk chunk = chunks.get(handle);
+      StageFile inPlace = chunk == null ? null
+          : chunk.tryStageInPlace(version, stageId, requestedOffset, length, crc);
+      if (inPlace != null) {
+        return inPlace;
+      }
+    }
     if (smallEnoughForMemory(length)) {
       if (stagedInMemory.addAndGet(length) <= STAGED_IN_MEMORY_BUDGET_BYTES) {
         return StageFile.inMemory(handle, version, stageId, (int) length, crc,

@@ -1,5 +1,7 @@
 package io.gfs.chunkserver.storage;
 
+import io.gfs.chunkserver.dataplane.ChunkException;
+import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.dataplane.ChunkOperations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,20 +26,29 @@ public final class Crc32cBlocks {
 
   /**
    * Recomputes the CRCs of the blocks touched by bytes [fromOffset, newLength) of the file,
-   * keeping the earlier ones. Reads the file, so it checks what is actually on disk.
+   * keeping the earlier ones. Reads the file, so it checks what is actually on disk: with
+   * {@code expectedCrc32c} (non-null), the CRC32C of bytes [fromOffset, newLength) must equal it,
+   * or this throws CHECKSUM_MISMATCH.
    */
-  static int[] extend(int[] old, long fromOffset, long newLength, FileChannel data)
-      throws IOException {
+  static int[] extend(int[] old, long fromOffset, long newLength, FileChannel data,
+      Integer expectedCrc32c) throws IOException {
     int firstBlock = Math.toIntExact(fromOffset / BLOCK);
     int[] out = new int[blockCount(newLength)];
     System.arraycopy(old, 0, out, 0, Math.min(firstBlock, old.length));
     ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+    CRC32C range = new CRC32C();
     for (int b = firstBlock; b < out.length; b++) {
       long start = (long) b * BLOCK;
       int len = (int) Math.min(BLOCK, newLength - start);
       buf.clear().limit(len);
       readFully(data, buf, start);
       out[b] = crc(buf.array(), 0, len);
+      int skip = (int) Math.max(0, fromOffset - start);
+      range.update(buf.array(), skip, len - skip);
+    }
+    if (expectedCrc32c != null && (int) range.getValue() != expectedCrc32c) {
+      throw new ChunkException(Code.CHECKSUM_MISMATCH, "bytes [" + fromOffset + ", " + newLength
+          + ") of the chunk file do not match the mutation's CRC32C");
     }
     return out;
   }

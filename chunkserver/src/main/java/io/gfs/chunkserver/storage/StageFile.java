@@ -27,6 +27,11 @@ import java.util.zip.CRC32C;
  * replica, a file create and unlink (directory and inode updates that the commit's fsync would
  * then carry through the file-system journal) and a file-to-file copy. ChunkStore bounds the
  * memory all such stages may hold.
+ *
+ * <p>A WRITE's stage may also live in place ({@link #inPlace}): in the chunk's own data file,
+ * right after the committed length where the WRITE asks to go. Bytes beyond the committed length
+ * are never read and are cut off by a restart or a seal, so this is as safe as a staging file,
+ * and its commit only has to fsync and check the bytes (see StoredChunk) instead of copying them.
  */
 public final class StageFile implements AutoCloseable {
   private final Path path; // null in memory
@@ -38,6 +43,8 @@ public final class StageFile implements AutoCloseable {
   private final FileChannel channel; // null in memory
   private final byte[] memory; // null on file
   private final Runnable release; // returns the memory to the store's budget; run once
+  private final StoredChunk inPlaceChunk; // null unless staged in place
+  private final long inPlaceOffset; // where in that chunk's file the bytes go
   private final CRC32C running = new CRC32C();
   private long written; // guarded by the single writer
   private boolean complete;
@@ -53,6 +60,8 @@ public final class StageFile implements AutoCloseable {
     this.crc32c = crc32c;
     this.memory = null;
     this.release = () -> { };
+    this.inPlaceChunk = null;
+    this.inPlaceOffset = -1;
     this.channel =
         FileChannel.open(
             path,
@@ -73,6 +82,29 @@ public final class StageFile implements AutoCloseable {
     this.crc32c = crc32c;
     this.memory = new byte[length];
     this.release = release;
+    this.inPlaceChunk = null;
+    this.inPlaceOffset = -1;
+  }
+
+  private StageFile(StoredChunk chunk, long offset, long version, long stageId, long length,
+      int crc32c, Runnable release) {
+    this.path = null;
+    this.channel = null;
+    this.memory = null;
+    this.handle = chunk.handle();
+    this.version = version;
+    this.stageId = stageId;
+    this.length = length;
+    this.crc32c = crc32c;
+    this.release = release;
+    this.inPlaceChunk = chunk;
+    this.inPlaceOffset = offset;
+  }
+
+  /** A stage in {@code chunk}'s data file at {@code offset}; {@code release} runs once. */
+  static StageFile inPlace(StoredChunk chunk, long offset, long version, long stageId,
+      long length, int crc32c, Runnable release) {
+    return new StageFile(chunk, offset, version, stageId, length, crc32c, release);
   }
 
   /** A stage held in memory; {@code release} runs once, when it is closed. */
@@ -84,6 +116,21 @@ public final class StageFile implements AutoCloseable {
   /** Whether the bytes are held in memory rather than in a staging file. */
   public boolean isInMemory() {
     return memory != null;
+  }
+
+  /** Whether the bytes are staged in the chunk's own data file. */
+  public boolean isInPlace() {
+    return inPlaceChunk != null;
+  }
+
+  /** The chunk whose data file holds this stage, or null. */
+  StoredChunk inPlaceChunk() {
+    return inPlaceChunk;
+  }
+
+  /** Where in the chunk's data file an in-place stage begins. */
+  long inPlaceOffset() {
+    return inPlaceOffset;
   }
 
   public String handle() {
@@ -100,6 +147,11 @@ public final class StageFile implements AutoCloseable {
 
   public long length() {
     return length;
+  }
+
+  /** The declared CRC32C of all the staged bytes. */
+  public int crc32c() {
+    return crc32c;
   }
 
   public long written() {
@@ -123,6 +175,11 @@ public final class StageFile implements AutoCloseable {
     running.update(piece.duplicate());
     if (memory != null) {
       piece.get(memory, (int) written, n);
+      written += n;
+      return;
+    }
+    if (inPlaceChunk != null) {
+      inPlaceChunk.writeInPlace(this, inPlaceOffset + written, piece);
       written += n;
       return;
     }
@@ -159,7 +216,7 @@ public final class StageFile implements AutoCloseable {
   /** The staging file; only for a stage on file. */
   FileChannel channel() {
     if (channel == null) {
-      throw new IllegalStateException("stage is held in memory");
+      throw new IllegalStateException("stage is held in memory or in place");
     }
     return channel;
   }
@@ -169,10 +226,10 @@ public final class StageFile implements AutoCloseable {
     return memory == null ? null : ByteBuffer.wrap(memory, 0, (int) written).asReadOnlyBuffer();
   }
 
-  /** Closes and deletes the stage file (or frees the memory). Idempotent. */
+  /** Closes and deletes the stage file (or frees the memory, or the chunk's place). Idempotent. */
   @Override
   public void close() {
-    if (memory != null) {
+    if (memory != null || inPlaceChunk != null) {
       synchronized (this) { // close may race with the writer's abort from another thread
         if (closed) {
           return;

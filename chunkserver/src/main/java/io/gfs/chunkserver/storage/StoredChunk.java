@@ -34,6 +34,8 @@ final class StoredChunk {
   private final ChunkMetaFile metaFile; // written under lock only
   private final ReentrantLock lock = new ReentrantLock();
   private volatile ChunkMeta meta; // written under lock, after the metadata file is durable
+  private StageFile inPlaceStage; // guarded by lock: the one stage in this chunk's file, or null
+  private FileChannel inPlaceChannel; // guarded by lock: open while inPlaceStage is
 
   StoredChunk(String handle, Path dataPath, ChunkMetaFile metaFile, ChunkMeta meta) {
     this.handle = handle;
@@ -54,8 +56,81 @@ final class StoredChunk {
     return dataPath;
   }
 
+  /**
+   * A stage for a WRITE of {@code length} bytes at {@code offset} in this chunk's own data file,
+   * or null when that cannot be: the offset is not the committed length, the chunk is sealed or
+   * older than {@code version}, or another stage already has the place.
+   */
+  StageFile tryStageInPlace(long version, long stageId, long offset, long length, int crc32c) {
+    lock.lock();
+    try {
+      ChunkMeta m = meta;
+      if (inPlaceStage != null || m.sealed() || version < m.version()
+          || offset != m.committedLength()) {
+        return null;
+      }
+      inPlaceChannel = FileChannel.open(dataPath, StandardOpenOption.WRITE);
+      StageFile[] stage = new StageFile[1];
+      stage[0] = StageFile.inPlace(this, offset, version, stageId, length, crc32c,
+          () -> releaseInPlace(stage[0]));
+      inPlaceStage = stage[0];
+      return stage[0];
+    } catch (IOException e) {
+      throw ChunkStore.translate("open in-place stage", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Writes staged bytes at {@code position} of the data file. Only ever beyond the committed
+   * length: a chunk that grew past the stage's place (another mutation committed there first)
+   * refuses the rest of it, and that WRITE could no longer commit at its offset anyway.
+   */
+  void writeInPlace(StageFile stage, long position, ByteBuffer piece) {
+    lock.lock();
+    try {
+      if (inPlaceStage != stage) {
+        throw new IllegalStateException("in-place stage of chunk " + handle + " was released");
+      }
+      if (position < meta.committedLength()) {
+        throw new ChunkException(Code.INVALID_ARGUMENT, "chunk " + handle + " grew to "
+            + meta.committedLength() + " while a write at " + stage.inPlaceOffset()
+            + " was staged there");
+      }
+      long pos = position;
+      while (piece.hasRemaining()) {
+        pos += inPlaceChannel.write(piece, pos);
+      }
+    } catch (IOException e) {
+      throw ChunkStore.translate("stage write", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void releaseInPlace(StageFile stage) {
+    lock.lock();
+    try {
+      if (inPlaceStage == stage) {
+        inPlaceStage = null;
+        try {
+          inPlaceChannel.close();
+        } catch (IOException ignored) {
+          // nothing was lost: the bytes beyond the committed length are not part of the chunk
+        }
+        inPlaceChannel = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Appends a completed stage at {@code offset}, which must be the committed length. */
   ChunkMeta extendFromStage(StageFile stage, long offset, long newSequence) {
+    if (stage.isInPlace()) {
+      return commitInPlace(stage, offset, newSequence);
+    }
     lock.lock();
     try {
       ChunkMeta m = checkExtend(offset, stage.version());
@@ -72,7 +147,8 @@ final class StoredChunk {
             while (inMemory.hasRemaining()) {
               pos += data.write(inMemory, pos);
             }
-            return finishExtend(m, data, offset, offset + stage.length(), newSequence);
+            return finishExtend(m, data, offset, offset + stage.length(), newSequence,
+                stage.crc32c());
           }
           long copied = 0;
           while (copied < stage.length()) {
@@ -83,7 +159,39 @@ final class StoredChunk {
             }
             copied += n;
           }
-          return finishExtend(m, data, offset, offset + stage.length(), newSequence);
+          return finishExtend(m, data, offset, offset + stage.length(), newSequence,
+              stage.crc32c());
+        } catch (IOException | RuntimeException e) {
+          rollback(data, m.committedLength());
+          throw e;
+        }
+      }
+    } catch (IOException e) {
+      throw ChunkStore.translate("commit", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Commits a stage that is already in place: only the fsync and the checksums are left. The
+   * bytes are read back and must match the mutation's CRC32C, so a stage whose place was
+   * overwritten or cut (another commit, its rollback, a seal) can never commit.
+   */
+  private ChunkMeta commitInPlace(StageFile stage, long offset, long newSequence) {
+    lock.lock();
+    try {
+      ChunkMeta m = checkExtend(offset, stage.version());
+      if (stage.inPlaceChunk() != this || offset != stage.inPlaceOffset()
+          || inPlaceStage != stage) {
+        throw new ChunkException(Code.INVALID_ARGUMENT, "mutation staged in place at "
+            + stage.inPlaceOffset() + " of chunk " + handle + " cannot commit at " + offset);
+      }
+      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
+          StandardOpenOption.READ)) {
+        try {
+          return finishExtend(m, data, offset, offset + stage.length(), newSequence,
+              stage.crc32c());
         } catch (IOException | RuntimeException e) {
           rollback(data, m.committedLength());
           throw e;
@@ -110,7 +218,7 @@ final class StoredChunk {
           while (bytes.hasRemaining()) {
             pos += data.write(bytes, pos);
           }
-          return finishExtend(m, data, offset, end, newSequence);
+          return finishExtend(m, data, offset, end, newSequence, null);
         } catch (IOException | RuntimeException e) {
           rollback(data, m.committedLength());
           throw e;
@@ -162,10 +270,14 @@ final class StoredChunk {
     }
   }
 
-  private ChunkMeta finishExtend(ChunkMeta m, FileChannel data, long offset, long end, long seq)
-      throws IOException {
+  /**
+   * Makes bytes [offset, end) of the data file durable and part of the chunk. With
+   * {@code expectedCrc32c}, the bytes read back from the file must match it (the mutation's).
+   */
+  private ChunkMeta finishExtend(ChunkMeta m, FileChannel data, long offset, long end, long seq,
+      Integer expectedCrc32c) throws IOException {
     data.force(false);
-    int[] crcs = Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data);
+    int[] crcs = Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data, expectedCrc32c);
     ChunkMeta next = new ChunkMeta(Math.max(m.version(), meta.version()), end,
         Math.max(seq, m.committedSequence()), false, crcs);
     metaFile.write(next);

@@ -100,4 +100,26 @@ class ReplicaEngineTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(engine.state(handle)).isEmpty();
   }
+
+  @Test
+  void aWritesRequestedOffsetTravelsInTheStageHeaderAndStagesTheReplicaInPlace()
+      throws Exception {
+    ReplicaEngine engine = new ReplicaEngine("r1", ChunkStore.open("r1", dir), timer,
+        Duration.ofSeconds(30), 16, () -> 1 << 20);
+    byte[] data = new byte[200_000];
+    new java.util.Random(7).nextBytes(data);
+    Mutation sent = Mutation.staged(handle, 1, "p", data.length,
+        Crc32cBlocks.crc(data, 0, data.length), 9, 0);
+    Mutation received = Mutation.fromProto(sent.toProto());
+    assertThat(received).isEqualTo(sent);
+    assertThat(Mutation.fromProto(Mutation.staged(handle, 1, "p", 5, 0, 9).toProto())
+        .requestedOffset()).as("an append has none").isEqualTo(-1);
+
+    StageFile stage = engine.beginStage(received);
+    assertThat(stage.isInPlace()).isTrue();
+    stage.write(ByteBuffer.wrap(data));
+    stage.complete();
+    ChunkMeta after = engine.commit(received.ordered(1, 0, 0)).get(10, TimeUnit.SECONDS);
+    assertThat(after.committedLength()).isEqualTo(data.length);
+  }
 }
