@@ -201,8 +201,8 @@ public final class ChunkReads {
    * close the result.
    */
   public CompletableFuture<ReadBuffers> readSpan(Span span) {
-    HostPorts.HostPort replica = spread(ChunkLayout.replicas(span.chunk()), span.chunkOffset())
-        .get(0);
+    HostPorts.HostPort replica = spread(ChunkLayout.replicas(span.chunk()),
+        span.chunk().getIndex()).get(0);
     return io.readBuffers(replica, ChunkLayout.handle(span.chunk()), span.chunk().getVersion(),
         span.chunkOffset(), span.length());
   }
@@ -254,7 +254,7 @@ public final class ChunkReads {
       Consumer<ByteBuffer> sink) {
     long done = 0;
     boolean refreshed = false;
-    List<HostPorts.HostPort> replicas = spread(ChunkLayout.replicas(chunk), chunkOffset);
+    List<HostPorts.HostPort> replicas = spread(ChunkLayout.replicas(chunk), chunk.getIndex());
     int r = 0;
     Exception lastError = null;
     while (done < length) {
@@ -311,14 +311,15 @@ public final class ChunkReads {
   }
 
   /**
-   * The replicas in the order to try them for a read at {@code chunkOffset}: consecutive pieces
-   * start at consecutive replicas, so a sequential reader's read-ahead is served by all of them
-   * in parallel (their disks, threads and sockets) instead of queueing on one.
+   * The replicas in the order to try them for chunk {@code chunkIndex}: consecutive chunks start
+   * at consecutive replicas, so a sequential reader's read-ahead spreads over all of them, while
+   * each replica reads its chunk file front to back (the kernel's read-ahead then follows the
+   * reader instead of fetching pieces that another replica serves).
    */
-  static List<HostPorts.HostPort> spread(List<HostPorts.HostPort> replicas, long chunkOffset) {
+  static List<HostPorts.HostPort> spread(List<HostPorts.HostPort> replicas, long chunkIndex) {
     List<HostPorts.HostPort> out = new ArrayList<>(replicas);
     if (out.size() > 1) {
-      Collections.rotate(out, -(int) ((chunkOffset / PIECE_BYTES_MAX) % out.size()));
+      Collections.rotate(out, -(int) (chunkIndex % out.size()));
     }
     return out;
   }

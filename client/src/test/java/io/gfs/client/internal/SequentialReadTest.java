@@ -149,7 +149,7 @@ class SequentialReadTest {
   @Test
   void aLaggingReplicaInTheLastChunkYieldsTheRestFromAnother() throws IOException {
     FakeIo io = new FakeIo();
-    io.lagging.put(2, 3 * 65_536 + 17); // the second replica, asked first for odd pieces
+    io.lagging.put(2, 3 * 65_536 + 17); // the second replica, asked first for the second chunk
     int[] sizes = {PIECE, 2 * PIECE + 300_000};
     FileStreams fs = streams(io, sizes);
     byte[] got;
