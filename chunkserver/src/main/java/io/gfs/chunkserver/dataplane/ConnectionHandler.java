@@ -109,12 +109,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     closing = true;
-    for (Request r : queue) {
-      if (r instanceof Request.Data d) {
-        d.bytes().release();
-      }
-    }
-    queue.clear();
+    dropQueued();
     unanswered.values().forEach(t -> {
       t.cancel(false);
       gate.exit();
@@ -444,17 +439,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (unfinished != null) {
       unfinished.abandon("server stopping");
     }
+    dropQueued();
+    ctx.writeAndFlush(ReplyFrames.error(ctx.alloc(), WireFormat.CONNECTION_REQUEST_ID,
+        Status.GOING_AWAY, "chunkserver " + node + " is stopping; requests without a reply were "
+            + "not executed"));
+    ctx.channel().config().setAutoRead(true);
+    ctx.executor().schedule(() -> ctx.close(), linger.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Drops the requests read but not dispatched, releasing the data they hold. */
+  private void dropQueued() {
     for (Request r : queue) {
       if (r instanceof Request.Data d) {
         d.bytes().release();
       }
     }
     queue.clear();
-    ctx.writeAndFlush(ReplyFrames.error(ctx.alloc(), WireFormat.CONNECTION_REQUEST_ID,
-        Status.GOING_AWAY, "chunkserver " + node + " is stopping; requests without a reply were "
-            + "not executed"));
-    ctx.channel().config().setAutoRead(true);
-    ctx.executor().schedule(() -> ctx.close(), linger.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Protocol errors: the stream cannot be trusted any more, so answer and hang up. */

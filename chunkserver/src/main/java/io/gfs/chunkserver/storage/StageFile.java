@@ -87,7 +87,7 @@ public final class StageFile implements AutoCloseable {
   }
 
   private StageFile(StoredChunk chunk, long offset, long version, long stageId, long length,
-      int crc32c, Runnable release) {
+      int crc32c) {
     this.path = null;
     this.channel = null;
     this.memory = null;
@@ -96,15 +96,15 @@ public final class StageFile implements AutoCloseable {
     this.stageId = stageId;
     this.length = length;
     this.crc32c = crc32c;
-    this.release = release;
+    this.release = () -> chunk.releaseInPlace(this);
     this.inPlaceChunk = chunk;
     this.inPlaceOffset = offset;
   }
 
-  /** A stage in {@code chunk}'s data file at {@code offset}; {@code release} runs once. */
+  /** A stage in {@code chunk}'s data file at {@code offset}; closing gives the place back. */
   static StageFile inPlace(StoredChunk chunk, long offset, long version, long stageId,
-      long length, int crc32c, Runnable release) {
-    return new StageFile(chunk, offset, version, stageId, length, crc32c, release);
+      long length, int crc32c) {
+    return new StageFile(chunk, offset, version, stageId, length, crc32c);
   }
 
   /** A stage held in memory; {@code release} runs once, when it is closed. */

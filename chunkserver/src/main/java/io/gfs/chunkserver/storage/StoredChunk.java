@@ -70,11 +70,8 @@ final class StoredChunk {
         return null;
       }
       inPlaceChannel = FileChannel.open(dataPath, StandardOpenOption.WRITE);
-      StageFile[] stage = new StageFile[1];
-      stage[0] = StageFile.inPlace(this, offset, version, stageId, length, crc32c,
-          () -> releaseInPlace(stage[0]));
-      inPlaceStage = stage[0];
-      return stage[0];
+      inPlaceStage = StageFile.inPlace(this, offset, version, stageId, length, crc32c);
+      return inPlaceStage;
     } catch (IOException e) {
       throw ChunkStore.translate("open in-place stage", e);
     } finally {
@@ -98,10 +95,7 @@ final class StoredChunk {
             + meta.committedLength() + " while a write at " + stage.inPlaceOffset()
             + " was staged there");
       }
-      long pos = position;
-      while (piece.hasRemaining()) {
-        pos += inPlaceChannel.write(piece, pos);
-      }
+      writeFully(inPlaceChannel, piece, position);
     } catch (IOException e) {
       throw ChunkStore.translate("stage write", e);
     } finally {
@@ -109,7 +103,8 @@ final class StoredChunk {
     }
   }
 
-  private void releaseInPlace(StageFile stage) {
+  /** Gives the place back (the stage was closed); the bytes it wrote stay beyond the end. */
+  void releaseInPlace(StageFile stage) {
     lock.lock();
     try {
       if (inPlaceStage == stage) {
@@ -131,46 +126,28 @@ final class StoredChunk {
     if (stage.isInPlace()) {
       return commitInPlace(stage, offset, newSequence);
     }
-    lock.lock();
-    try {
-      ChunkMeta m = checkExtend(offset, stage.version());
-      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
-          StandardOpenOption.READ)) {
-        try {
-          preallocate(data, offset, offset + stage.length());
-          ByteBuffer inMemory = stage.memoryBytes();
-          if (inMemory != null) {
-            if (inMemory.remaining() != stage.length()) {
-              throw new IOException("stage holds fewer bytes than declared");
-            }
-            long pos = offset;
-            while (inMemory.hasRemaining()) {
-              pos += data.write(inMemory, pos);
-            }
-            return finishExtend(m, data, offset, offset + stage.length(), newSequence,
-                stage.crc32c());
+    long end = offset + stage.length();
+    return extend(offset, stage.version(), "commit", (m, data) -> {
+      preallocate(data, offset, end);
+      ByteBuffer inMemory = stage.memoryBytes();
+      if (inMemory != null) {
+        if (inMemory.remaining() != stage.length()) {
+          throw new IOException("stage holds fewer bytes than declared");
+        }
+        writeFully(data, inMemory, offset);
+      } else {
+        long copied = 0;
+        while (copied < stage.length()) {
+          long n = data.transferFrom(stage.channel().position(copied), offset + copied,
+              stage.length() - copied);
+          if (n <= 0) {
+            throw new IOException("stage file shorter than declared");
           }
-          long copied = 0;
-          while (copied < stage.length()) {
-            long n = data.transferFrom(stage.channel().position(copied), offset + copied,
-                stage.length() - copied);
-            if (n <= 0) {
-              throw new IOException("stage file shorter than declared");
-            }
-            copied += n;
-          }
-          return finishExtend(m, data, offset, offset + stage.length(), newSequence,
-              stage.crc32c());
-        } catch (IOException | RuntimeException e) {
-          rollback(data, m.committedLength());
-          throw e;
+          copied += n;
         }
       }
-    } catch (IOException e) {
-      throw ChunkStore.translate("commit", e);
-    } finally {
-      lock.unlock();
-    }
+      return finishExtend(m, data, offset, end, newSequence, stage.crc32c());
+    });
   }
 
   /**
@@ -179,26 +156,16 @@ final class StoredChunk {
    * overwritten or cut (another commit, its rollback, a seal) can never commit.
    */
   private ChunkMeta commitInPlace(StageFile stage, long offset, long newSequence) {
-    lock.lock();
+    lock.lock(); // reentrant: held across the checks and the extend
     try {
-      ChunkMeta m = checkExtend(offset, stage.version());
+      checkExtend(offset, stage.version()); // the usual refusals come first, as for any commit
       if (stage.inPlaceChunk() != this || offset != stage.inPlaceOffset()
           || inPlaceStage != stage) {
         throw new ChunkException(Code.INVALID_ARGUMENT, "mutation staged in place at "
             + stage.inPlaceOffset() + " of chunk " + handle + " cannot commit at " + offset);
       }
-      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
-          StandardOpenOption.READ)) {
-        try {
-          return finishExtend(m, data, offset, offset + stage.length(), newSequence,
-              stage.crc32c());
-        } catch (IOException | RuntimeException e) {
-          rollback(data, m.committedLength());
-          throw e;
-        }
-      }
-    } catch (IOException e) {
-      throw ChunkStore.translate("commit", e);
+      return extend(offset, stage.version(), "commit", (m, data) -> finishExtend(m, data,
+          offset, offset + stage.length(), newSequence, stage.crc32c()));
     } finally {
       lock.unlock();
     }
@@ -206,28 +173,55 @@ final class StoredChunk {
 
   /** Appends bytes copied from a peer's committed data (recovery, re-replication). */
   ChunkMeta extendWithBytes(ByteBuffer bytes, long offset, long newSequence) {
+    long end = offset + bytes.remaining();
+    lock.lock(); // reentrant: the replica's own version, read under the lock, is the one checked
+    try {
+      return extend(offset, meta.version(), "copy", (m, data) -> {
+        preallocate(data, offset, end);
+        writeFully(data, bytes, offset);
+        return finishExtend(m, data, offset, end, newSequence, null);
+      });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One way of putting a mutation's bytes at the end of the data file and committing them. */
+  @FunctionalInterface
+  private interface Extension {
+    ChunkMeta apply(ChunkMeta before, FileChannel data) throws IOException;
+  }
+
+  /**
+   * Under the lock, after checking that {@code offset} is the committed length: runs
+   * {@code extension} on the open data file, and cuts the file back to the committed length if
+   * it fails, so nothing is ever half-committed.
+   */
+  private ChunkMeta extend(long offset, long version, String what, Extension extension) {
     lock.lock();
     try {
-      ChunkMeta m = checkExtend(offset, meta.version());
+      ChunkMeta m = checkExtend(offset, version);
       try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
           StandardOpenOption.READ)) {
         try {
-          long end = offset + bytes.remaining();
-          preallocate(data, offset, end);
-          long pos = offset;
-          while (bytes.hasRemaining()) {
-            pos += data.write(bytes, pos);
-          }
-          return finishExtend(m, data, offset, end, newSequence, null);
+          return extension.apply(m, data);
         } catch (IOException | RuntimeException e) {
           rollback(data, m.committedLength());
           throw e;
         }
       }
     } catch (IOException e) {
-      throw ChunkStore.translate("copy", e);
+      throw ChunkStore.translate(what, e);
     } finally {
       lock.unlock();
+    }
+  }
+
+  private static void writeFully(FileChannel data, ByteBuffer bytes, long position)
+      throws IOException {
+    long pos = position;
+    while (bytes.hasRemaining()) {
+      pos += data.write(bytes, pos);
     }
   }
 
@@ -260,9 +254,7 @@ final class StoredChunk {
     ByteBuffer zeros = ZEROS.duplicate();
     zeros.limit((int) (to - end));
     try {
-      for (long pos = end; zeros.hasRemaining(); ) {
-        pos += data.write(zeros, pos);
-      }
+      writeFully(data, zeros, end);
     } catch (IOException e) {
       // A disk too full for the step may still hold the commit: go on without it (a full
       // disk then fails the commit's own write, as before).

@@ -23,13 +23,13 @@ class ChunkStoreTest {
   @TempDir Path dir;
   private final String handle = UUID.randomUUID().toString();
 
-  private static byte[] bytes(int n, long seed) {
+  static byte[] bytes(int n, long seed) {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
     return b;
   }
 
-  private static ChunkMeta commit(ChunkStore store, String handle, long seq, long offset,
+  static ChunkMeta commit(ChunkStore store, String handle, long seq, long offset,
       byte[] data) {
     try (StageFile stage = store.openStage(handle, 1, seq, data.length,
         Crc32cBlocks.crc(data, 0, data.length))) {
@@ -40,7 +40,7 @@ class ChunkStoreTest {
     }
   }
 
-  private static byte[] readAll(ReadRegion r) throws IOException {
+  static byte[] readAll(ReadRegion r) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate((int) r.count());
     Crc32cBlocks.readFully(r.channel(), buf, r.position());
     r.release().run();

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,25 +27,17 @@ class InPlaceStageTest {
   @TempDir Path dir;
   private final String handle = UUID.randomUUID().toString();
 
-  private static byte[] bytes(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
-
   private static int crc(byte[] b) {
     return Crc32cBlocks.crc(b, 0, b.length);
   }
 
   private byte[] read(ChunkStore store, long offset, int length) throws IOException {
     ReadRegion r = store.read(handle, 1, offset, length);
-    ByteBuffer buf = ByteBuffer.allocate((int) r.count());
-    Crc32cBlocks.readFully(r.channel(), buf, r.position());
-    r.release().run();
-    assertThat(Crc32cBlocks.firstMismatch(buf.array(), r.chunkOffset(), r.blockCrc32c()))
+    byte[] region = ChunkStoreTest.readAll(r);
+    assertThat(Crc32cBlocks.firstMismatch(region, r.chunkOffset(), r.blockCrc32c()))
         .as("block checksums").isEqualTo(-1);
     int from = (int) (offset - r.chunkOffset()); // regions start on a checksum block
-    return Arrays.copyOfRange(buf.array(), from, from + length);
+    return Arrays.copyOfRange(region, from, from + length);
   }
 
   private Path dataFile() {
@@ -56,20 +47,16 @@ class InPlaceStageTest {
   private ChunkStore storeWithCommitted(byte[] first) throws IOException {
     ChunkStore store = ChunkStore.open("cs1", dir);
     store.createIfAbsent(handle, 1);
-    try (StageFile s = store.openStage(handle, 1, 1, first.length, crc(first))) {
-      s.write(ByteBuffer.wrap(first));
-      s.complete();
-      store.commitStage(s, 0, 1);
-    }
+    ChunkStoreTest.commit(store, handle, 1, 0, first);
     return store;
   }
 
   @Test
   void aWriteAtTheCommittedLengthIsStagedInPlaceAndCommitsWithoutAStagingFile()
       throws IOException {
-    byte[] a = bytes(100_000, 1);
+    byte[] a = ChunkStoreTest.bytes(100_000, 1);
     ChunkStore store = storeWithCommitted(a);
-    byte[] b = bytes(BIG, 2);
+    byte[] b = ChunkStoreTest.bytes(BIG, 2);
     try (StageFile s = store.openStage(handle, 1, 2, b.length, crc(b), a.length)) {
       assertThat(s.isInPlace()).isTrue();
       s.write(ByteBuffer.wrap(b, 0, 70_000));
@@ -93,7 +80,7 @@ class InPlaceStageTest {
 
   @Test
   void onlyOneStagePerChunkAndOnlyAtTheCommittedLengthGoesInPlace() throws IOException {
-    byte[] a = bytes(1000, 1);
+    byte[] a = ChunkStoreTest.bytes(1000, 1);
     ChunkStore store = storeWithCommitted(a);
     try (StageFile first = store.openStage(handle, 1, 2, BIG, 0, a.length);
         StageFile second = store.openStage(handle, 1, 3, BIG, 0, a.length);
@@ -115,19 +102,15 @@ class InPlaceStageTest {
   @Test
   void aStageOvertakenByAnotherCommitNeverTouchesCommittedBytesAndCannotCommit()
       throws IOException {
-    byte[] a = bytes(1000, 1);
+    byte[] a = ChunkStoreTest.bytes(1000, 1);
     ChunkStore store = storeWithCommitted(a);
-    byte[] w = bytes(BIG, 2);
-    byte[] other = bytes(BIG, 3);
+    byte[] w = ChunkStoreTest.bytes(BIG, 2);
+    byte[] other = ChunkStoreTest.bytes(BIG, 3);
     try (StageFile inPlace = store.openStage(handle, 1, 2, w.length, crc(w), a.length)) {
       assertThat(inPlace.isInPlace()).isTrue();
       inPlace.write(ByteBuffer.wrap(w, 0, 1000));
       // Another mutation (an append, staged on file) commits at the same place first.
-      try (StageFile s = store.openStage(handle, 1, 3, other.length, crc(other), -1)) {
-        s.write(ByteBuffer.wrap(other));
-        s.complete();
-        store.commitStage(s, a.length, 2);
-      }
+      ChunkStoreTest.commit(store, handle, 2, a.length, other);
       assertThatThrownBy(() -> inPlace.write(ByteBuffer.wrap(w, 1000, 5000)))
           .isInstanceOf(ChunkException.class)
           .extracting(e -> ((ChunkException) e).code())
@@ -135,32 +118,27 @@ class InPlaceStageTest {
       assertThat(read(store, a.length, other.length)).isEqualTo(other);
     }
     // A stage completed before the other commit cannot commit at its old place either.
-    ChunkStore store2 = store;
     long end = a.length + other.length;
-    byte[] w2 = bytes(BIG, 4);
-    try (StageFile inPlace = store2.openStage(handle, 1, 4, w2.length, crc(w2), end)) {
+    byte[] w2 = ChunkStoreTest.bytes(BIG, 4);
+    try (StageFile inPlace = store.openStage(handle, 1, 4, w2.length, crc(w2), end)) {
       inPlace.write(ByteBuffer.wrap(w2));
       inPlace.complete();
-      try (StageFile s = store2.openStage(handle, 1, 5, a.length, crc(a), -1)) {
-        s.write(ByteBuffer.wrap(a));
-        s.complete();
-        store2.commitStage(s, end, 3);
-      }
-      assertThatThrownBy(() -> store2.commitStage(inPlace, end, 4))
+      ChunkStoreTest.commit(store, handle, 3, end, a);
+      assertThatThrownBy(() -> store.commitStage(inPlace, end, 4))
           .isInstanceOf(ChunkException.class);
-      assertThatThrownBy(() -> store2.commitStage(inPlace, end + a.length, 4))
+      assertThatThrownBy(() -> store.commitStage(inPlace, end + a.length, 4))
           .as("an in-place stage commits only where it was staged")
           .isInstanceOf(ChunkException.class);
     }
-    assertThat(store2.state(handle).orElseThrow().committedLength()).isEqualTo(end + a.length);
-    assertThat(read(store2, end, a.length)).isEqualTo(a);
+    assertThat(store.state(handle).orElseThrow().committedLength()).isEqualTo(end + a.length);
+    assertThat(read(store, end, a.length)).isEqualTo(a);
   }
 
   @Test
   void stagedBytesDisturbedBeforeTheCommitFailTheChecksumAndAreCutOff() throws IOException {
-    byte[] a = bytes(1000, 1);
+    byte[] a = ChunkStoreTest.bytes(1000, 1);
     ChunkStore store = storeWithCommitted(a);
-    byte[] w = bytes(BIG, 2);
+    byte[] w = ChunkStoreTest.bytes(BIG, 2);
     try (StageFile inPlace = store.openStage(handle, 1, 2, w.length, crc(w), a.length)) {
       inPlace.write(ByteBuffer.wrap(w));
       inPlace.complete();
@@ -189,9 +167,9 @@ class InPlaceStageTest {
 
   @Test
   void aStageThatNeverCommitsIsGoneAfterARestart() throws IOException {
-    byte[] a = bytes(1000, 1);
+    byte[] a = ChunkStoreTest.bytes(1000, 1);
     ChunkStore store = storeWithCommitted(a);
-    byte[] w = bytes(BIG, 2);
+    byte[] w = ChunkStoreTest.bytes(BIG, 2);
     StageFile inPlace = store.openStage(handle, 1, 2, w.length, crc(w), a.length);
     inPlace.write(ByteBuffer.wrap(w));
     inPlace.complete(); // READY, then the process dies before COMMIT

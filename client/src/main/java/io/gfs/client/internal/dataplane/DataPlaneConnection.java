@@ -68,7 +68,7 @@ final class DataPlaneConnection {
     reply.whenComplete((r, t) -> timer.cancel(false));
     DataPlaneException end = ended;
     if (end != null) {
-      fail(requestId, new DataPlaneException(end.status(), end.getMessage()));
+      fail(requestId, end);
     } else if (!channel.isActive()) {
       fail(requestId, new DataPlaneException(DataPlaneStatus.UNAVAILABLE,
           "connection to " + server + " is closed"));
