@@ -39,6 +39,9 @@ public final class BenchMain {
     Results results = new Results();
     String machine = Machine.describe();
     System.out.println("bench: machine: " + machine);
+    if (!options.masterArgs().isEmpty()) {
+      results.note("masters started with " + String.join(" ", options.masterArgs()));
+    }
     Path work = options.workDir().resolve("run-" + System.currentTimeMillis());
     Files.createDirectories(work);
     int fileChunks = Math.max(1, options.fileMib() / 64);
@@ -50,7 +53,7 @@ public final class BenchMain {
       }
     }
     try (Cluster cluster = new Cluster(options.distribution(), work.resolve("cluster"),
-        options.basePort(), options.serverJavaOpts())) {
+        options.basePort(), options.serverJavaOpts(), options.masterArgs())) {
       cluster.startAll();
       String masters = cluster.masterAddresses();
       DataWorkloads data = new DataWorkloads(options, cluster, results, new Random(42));

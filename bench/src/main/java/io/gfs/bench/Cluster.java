@@ -24,13 +24,16 @@ final class Cluster implements AutoCloseable {
   private final int basePort;
   private final String javaOpts;
   private final Map<String, Process> processes = new LinkedHashMap<>();
+  /** Flags every master gets (--master-args), before any {@link #masterExtraArgs}. */
+  private final List<String> masterArgs;
   private List<String> masterExtraArgs = List.of();
   private final Map<String, Long> peakRssKib = new LinkedHashMap<>();
   /** CPU seconds of earlier incarnations of each role (killed or stopped processes). */
   private final Map<String, Double> cpuOfPast = new LinkedHashMap<>();
 
-  Cluster(Path distribution, Path dir, int basePort, String javaOpts) {
+  Cluster(Path distribution, Path dir, int basePort, String javaOpts, List<String> masterArgs) {
     this.gfs = distribution.resolve("bin/gfs");
+    this.masterArgs = List.copyOf(masterArgs);
     this.dir = dir;
     this.basePort = basePort;
     this.javaOpts = javaOpts;
@@ -77,7 +80,13 @@ final class Cluster implements AutoCloseable {
     }
     start(id, List.of("master", "--node-id", id, "--peers", String.join(",", peers),
         "--api-bind-host", "127.0.0.1", "--data-dir", dir.resolve(id).toString(),
-        "--chunk-size", "64MiB"), masterExtraArgs);
+        "--chunk-size", "64MiB"), concat(masterArgs, masterExtraArgs));
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** Extra flags for masters started from now on (e.g. a lower checkpoint threshold). */

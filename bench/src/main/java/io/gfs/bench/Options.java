@@ -1,6 +1,7 @@
 package io.gfs.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What to run and how big. The full sizes are BENCHMARKS.md's; --quick shrinks every count for a
@@ -8,7 +9,8 @@ import java.nio.file.Path;
  */
 record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaFiles, int appends,
     int kills, int warmFileMib, int warmMetaFiles, int warmAppends, Path distribution,
-    Path workDir, Path jsonOut, int basePort, String serverJavaOpts, String only, boolean keep) {
+    Path workDir, Path jsonOut, int basePort, String serverJavaOpts, List<String> masterArgs,
+    String only, boolean keep) {
 
   static Options parse(String[] args) {
     boolean quick = false;
@@ -18,6 +20,8 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
     int basePort = 29000;
     int reps = -1;
     String javaOpts = "";
+    List<String> masterArgs = List.of();
+    int kills = -1;
     String only = "";
     boolean keep = false;
     for (int i = 0; i < args.length; i++) {
@@ -29,22 +33,34 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
         case "--base-port" -> basePort = Integer.parseInt(args[++i]);
         case "--reps" -> reps = Integer.parseInt(args[++i]);
         case "--server-java-opts" -> javaOpts = args[++i];
+        case "--master-args" -> masterArgs = List.of(args[++i].trim().split("\\s+"));
+        case "--kills" -> kills = positive("--kills", args[++i]);
         case "--only" -> only = args[++i];
         case "--keep" -> keep = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]
             + " (use --dist DIR [--quick] [--reps N] [--work-dir D] [--json F] [--base-port P]"
-            + " [--server-java-opts OPTS] [--only W1,W3,...] [--keep])");
+            + " [--server-java-opts OPTS] [--master-args ARGS] [--kills N]"
+            + " [--only W1,W3,...] [--keep])");
       }
     }
     if (dist == null) {
       throw new IllegalArgumentException("--dist DIR (the unpacked distribution) is required");
     }
     if (quick) {
-      return new Options(true, reps > 0 ? reps : 1, 256, 0, 1000, 500, 2, 64, 500, 200, dist,
-          work, json, basePort, javaOpts, only, keep);
+      return new Options(true, reps > 0 ? reps : 1, 256, 0, 1000, 500, kills > 0 ? kills : 2, 64,
+          500, 200, dist, work, json, basePort, javaOpts, masterArgs, only, keep);
     }
-    return new Options(false, reps > 0 ? reps : 3, 1024, 4096, 10_000, 10_000, 5, 256, 2000, 1000,
-        dist, work, json, basePort, javaOpts, only, keep);
+    return new Options(false, reps > 0 ? reps : 3, 1024, 4096, 10_000, 10_000,
+        kills > 0 ? kills : 5, 256, 2000, 1000, dist, work, json, basePort, javaOpts, masterArgs,
+        only, keep);
+  }
+
+  private static int positive(String option, String value) {
+    int n = Integer.parseInt(value);
+    if (n <= 0) {
+      throw new IllegalArgumentException(option + " must be positive, got " + value);
+    }
+    return n;
   }
 
   /** Whether workload {@code id} (e.g. "W3") is selected (all are, without --only). */

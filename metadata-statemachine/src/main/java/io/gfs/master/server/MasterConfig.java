@@ -41,13 +41,17 @@ public record MasterConfig(
   public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofSeconds(15);
   /**
    * A follower notices a dead leader between one and two of these after its last heartbeat
-   * (Ratis re-checks once per randomised timeout), which dominates a failover. 500-1000 ms stays
+   * (Ratis re-checks once per randomised timeout), which dominates a failover. 400-800 ms stays
    * clear of the flapping seen at Ratis's 150-300 ms default on loaded 2-core machines: the
    * leader sends heartbeats every min/2, pre-vote stops a lone slow follower from disturbing a
    * live leader, and the leader lease (0.9 x min) shrinks with it, so reads stay linearizable.
+   * Measured with the benchmark's W8 (kill -9 of the leader under 8-thread creates, two runs of
+   * 10 kills each, median and max unavailability): 500-1000 ms 1.08 / 1.83 and 1.37 / 1.86 s,
+   * 400-800 ms 0.89 / 1.28 and 1.09 / 1.39 s, 300-600 ms 0.82 / 1.02 and 0.90 / 1.07 s; no
+   * election in any of them other than the kills'.
    */
-  public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(500);
-  public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(1000);
+  public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(400);
+  public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(800);
   /**
    * A restart replays at most this many log entries after loading the newest checkpoint; replay
    * runs at a few thousand entries a second on a loaded machine, loading a checkpoint of 60,000

@@ -36,7 +36,7 @@ final class RaftSettings {
     GrpcConfigKeys.Server.setHost(p, config.self().host());
     GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
 
-    // Elections: 0.5-1 s by default. The 150-300 ms default flaps on loaded 2-core machines; a
+    // Elections: 0.4-0.8 s by default. The 150-300 ms default flaps on loaded 2-core machines; a
     // leader that loses its majority steps down and waits only a short while before running.
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, td(config.electionTimeoutMin()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, td(config.electionTimeoutMax()));
