@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -34,14 +35,14 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * Puts commands into the local Raft server and reads through Ratis's linearizable read path.
- * No RaftClient: requests go straight into {@link RaftServer#submitClientRequestAsync}, with
- * the GFS client's id and call number as Ratis client id and call id, so a retried mutation is
+ * No RaftClient: requests go straight into the group's division ({@link #submitter}), with the
+ * GFS client's id and call number as Ratis client id and call id, so a retried mutation is
  * answered from Ratis's retry cache. A request still pending after submit completes on
  * {@code executor}, never on the Ratis thread that finishes it: a continuation may submit again
- * (a lease after a read), and Ratis's submit blocks until its client thread has queued the
- * request, which for a read needs the monitor the applying thread holds while it completes
- * reads - run inline, that deadlocked the leader (MasterFaultTest caught it). A request already
- * answered when submit returns completes on the submitting thread, which is never a Ratis thread.
+ * (a lease after a read), and a submit needs the monitor the applying thread holds while it
+ * completes reads - run inline through Ratis's own submit, which waited for its client thread,
+ * that deadlocked the leader (MasterFaultTest caught it). A request already answered when
+ * submit returns completes on the submitting thread, which is never a Ratis thread.
  */
 public final class RaftGateway {
 
@@ -188,9 +189,9 @@ public final class RaftGateway {
   }
 
   /**
-   * Submits to Ratis and completes {@code result} from its reply. Ratis's submit returns only
-   * after its client thread has taken the request; a read it could admit at once (leader lease
-   * valid, already applied up to the read index) is then finished. Such a reply is handled right
+   * Submits to Ratis and completes {@code result} from its reply. The submit runs on the
+   * caller's thread and returns once the request is queued; a read it could admit at once
+   * (leader lease valid, already applied up to the read index) is then finished. Such a reply is handled right
    * here, on the caller's thread - which is not a Ratis thread, since it just submitted - with
    * no hand-off and no deadline timer (arming and cancelling one wakes the timer thread). Only a
    * request still pending gets the deadline and continues on {@code executor}.
@@ -198,7 +199,7 @@ public final class RaftGateway {
   private CompletableFuture<RaftClientReply> send(RaftClientRequest request, String kind) {
     CompletableFuture<RaftClientReply> submitted;
     try {
-      submitted = server.submitClientRequestAsync(request);
+      submitted = submitter().submitClientRequestAsync(request);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(
           new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + ": " + e));
@@ -217,6 +218,19 @@ public final class RaftGateway {
       finish(result, reply, failure, kind);
     }, executor);
     return result;
+  }
+
+  /**
+   * Where requests go in. The server's own {@link RaftServer#submitClientRequestAsync} hands each
+   * request to a Ratis client thread and blocks the caller until that thread has queued it (two
+   * thread wake-ups per request, for no work of its own); the group's division takes the same
+   * request directly on the calling thread, which here is always one of this master's own
+   * threads (gRPC handlers, its executor), never a Ratis or transport thread. Falls back to the
+   * server's entry when the division does not take client requests.
+   */
+  private RaftClientAsynchronousProtocol submitter() throws IOException {
+    RaftServer.Division d = server.getDivision(groupId);
+    return d instanceof RaftClientAsynchronousProtocol direct ? direct : server;
   }
 
   private void finish(CompletableFuture<RaftClientReply> result, RaftClientReply reply,
