@@ -44,6 +44,11 @@ class InPlaceStageTest {
     return dir.resolve("chunks").resolve(handle + ".chunk");
   }
 
+  /** A stage of {@code data} (length and CRC32C declared) for a WRITE at {@code at}. */
+  private StageFile stage(ChunkStore store, long stageId, byte[] data, long at) {
+    return store.openStage(handle, 1, stageId, data.length, crc(data), at);
+  }
+
   private ChunkStore storeWithCommitted(byte[] first) throws IOException {
     ChunkStore store = ChunkStore.open("cs1", dir);
     store.createIfAbsent(handle, 1);
@@ -57,7 +62,7 @@ class InPlaceStageTest {
     byte[] a = ChunkStoreTest.bytes(100_000, 1);
     ChunkStore store = storeWithCommitted(a);
     byte[] b = ChunkStoreTest.bytes(BIG, 2);
-    try (StageFile s = store.openStage(handle, 1, 2, b.length, crc(b), a.length)) {
+    try (StageFile s = stage(store, 2, b, a.length)) {
       assertThat(s.isInPlace()).isTrue();
       s.write(ByteBuffer.wrap(b, 0, 70_000));
       s.write(ByteBuffer.wrap(b, 70_000, b.length - 70_000));
@@ -106,7 +111,7 @@ class InPlaceStageTest {
     ChunkStore store = storeWithCommitted(a);
     byte[] w = ChunkStoreTest.bytes(BIG, 2);
     byte[] other = ChunkStoreTest.bytes(BIG, 3);
-    try (StageFile inPlace = store.openStage(handle, 1, 2, w.length, crc(w), a.length)) {
+    try (StageFile inPlace = stage(store, 2, w, a.length)) {
       assertThat(inPlace.isInPlace()).isTrue();
       inPlace.write(ByteBuffer.wrap(w, 0, 1000));
       // Another mutation (an append, staged on file) commits at the same place first.
@@ -120,7 +125,7 @@ class InPlaceStageTest {
     // A stage completed before the other commit cannot commit at its old place either.
     long end = a.length + other.length;
     byte[] w2 = ChunkStoreTest.bytes(BIG, 4);
-    try (StageFile inPlace = store.openStage(handle, 1, 4, w2.length, crc(w2), end)) {
+    try (StageFile inPlace = stage(store, 4, w2, end)) {
       inPlace.write(ByteBuffer.wrap(w2));
       inPlace.complete();
       ChunkStoreTest.commit(store, handle, 3, end, a);
@@ -139,7 +144,7 @@ class InPlaceStageTest {
     byte[] a = ChunkStoreTest.bytes(1000, 1);
     ChunkStore store = storeWithCommitted(a);
     byte[] w = ChunkStoreTest.bytes(BIG, 2);
-    try (StageFile inPlace = store.openStage(handle, 1, 2, w.length, crc(w), a.length)) {
+    try (StageFile inPlace = stage(store, 2, w, a.length)) {
       inPlace.write(ByteBuffer.wrap(w));
       inPlace.complete();
       // What a failed commit's rollback or a small commit's zero fill would do to the tail.
@@ -155,7 +160,7 @@ class InPlaceStageTest {
     assertThat(Files.size(dataFile())).as("rolled back to the committed length")
         .isLessThanOrEqualTo(StoredChunk.PREALLOCATE_STEP);
     // The place is free again and a retry commits.
-    try (StageFile retry = store.openStage(handle, 1, 3, w.length, crc(w), a.length)) {
+    try (StageFile retry = stage(store, 3, w, a.length)) {
       assertThat(retry.isInPlace()).isTrue();
       retry.write(ByteBuffer.wrap(w));
       retry.complete();
@@ -170,7 +175,7 @@ class InPlaceStageTest {
     byte[] a = ChunkStoreTest.bytes(1000, 1);
     ChunkStore store = storeWithCommitted(a);
     byte[] w = ChunkStoreTest.bytes(BIG, 2);
-    StageFile inPlace = store.openStage(handle, 1, 2, w.length, crc(w), a.length);
+    StageFile inPlace = stage(store, 2, w, a.length);
     inPlace.write(ByteBuffer.wrap(w));
     inPlace.complete(); // READY, then the process dies before COMMIT
 

@@ -84,12 +84,16 @@ public final class RaftGateway {
     }
   }
 
-  /** Throws {@link NotLeaderException} unless this master is the leader and ready to serve. */
-  public void checkLeader() {
+  /**
+   * Throws {@link NotLeaderException} unless this master is the leader and ready to serve;
+   * returns the group's division it checked.
+   */
+  public RaftServer.Division checkLeader() {
     RaftServer.Division d = division();
     if (!d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
       throw notLeader();
     }
+    return d;
   }
 
   public boolean isLeader() {
@@ -146,13 +150,13 @@ public final class RaftGateway {
 
   private CompletableFuture<MasterResult> write(ClientId clientId, long callId,
       MasterCommand command) {
-    checkLeader();
+    RaftServer.Division division = checkLeader();
     MasterCommand stamped = command.getTimestampMs() != 0 ? command
         : command.toBuilder().setTimestampMs(clock.millis()).build();
     RaftClientRequest request = request(clientId, callId,
         Message.valueOf(ByteString.copyFrom(stamped.toByteArray())),
         RaftClientRequest.writeRequestType());
-    return send(request, "write").thenApply(reply -> {
+    return send(division, request, "write").thenApply(reply -> {
       try {
         return MasterResult.parseFrom(reply.getMessage().getContent().toByteArray());
       } catch (InvalidProtocolBufferException e) {
@@ -163,10 +167,10 @@ public final class RaftGateway {
 
   /** A linearizable read on the leader (ReadIndex / leader lease inside Ratis). */
   public CompletableFuture<MasterQueryResult> query(MasterQuery query) {
-    checkLeader();
+    RaftServer.Division division = checkLeader();
     RaftClientRequest request = request(internalClientId, internalCallIds.incrementAndGet(),
         QueryMessages.request(query), RaftClientRequest.readRequestType());
-    return send(request, "read").thenApply(reply -> {
+    return send(division, request, "read").thenApply(reply -> {
       try {
         return QueryMessages.result(reply.getMessage());
       } catch (InvalidProtocolBufferException e) {
@@ -196,10 +200,11 @@ public final class RaftGateway {
    * no hand-off and no deadline timer (arming and cancelling one wakes the timer thread). Only a
    * request still pending gets the deadline and continues on {@code executor}.
    */
-  private CompletableFuture<RaftClientReply> send(RaftClientRequest request, String kind) {
+  private CompletableFuture<RaftClientReply> send(RaftServer.Division division,
+      RaftClientRequest request, String kind) {
     CompletableFuture<RaftClientReply> submitted;
     try {
-      submitted = submitter().submitClientRequestAsync(request);
+      submitted = submitter(division).submitClientRequestAsync(request);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(
           new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + ": " + e));
@@ -228,9 +233,8 @@ public final class RaftGateway {
    * threads (gRPC handlers, its executor), never a Ratis or transport thread. Falls back to the
    * server's entry when the division does not take client requests.
    */
-  private RaftClientAsynchronousProtocol submitter() throws IOException {
-    RaftServer.Division d = server.getDivision(groupId);
-    return d instanceof RaftClientAsynchronousProtocol direct ? direct : server;
+  private RaftClientAsynchronousProtocol submitter(RaftServer.Division division) {
+    return division instanceof RaftClientAsynchronousProtocol direct ? direct : server;
   }
 
   private void finish(CompletableFuture<RaftClientReply> result, RaftClientReply reply,
