@@ -31,7 +31,8 @@ public final class MasterMain implements Callable<Integer> {
   static final int EXIT_BAD_CONFIG = 2;
   static final Set<String> KEYS = Set.of("node-id", "peers", "api-bind-host", "data-dir",
       "chunk-size", "lease-duration", "heartbeat-expiry", "election-timeout-min",
-      "election-timeout-max", "checkpoint-threshold", "request-timeout");
+      "election-timeout-max", "checkpoint-threshold", "request-timeout",
+      "writes-in-flight");
 
   @Option(names = "--config", description = "properties file with the settings below")
   Path configFile;
@@ -57,6 +58,9 @@ public final class MasterMain implements Callable<Integer> {
   String checkpointThreshold;
   @Option(names = "--request-timeout", description = "e.g. 10s")
   String requestTimeout;
+  @Option(names = "--writes-in-flight", description = "write entries in Raft at once; writes"
+      + " arriving meanwhile share the next entry (default 1; 0 = one entry per write)")
+  String writesInFlight;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new MasterMain()).execute(args));
@@ -112,6 +116,7 @@ public final class MasterMain implements Callable<Integer> {
     put(s, "election-timeout-max", electionTimeoutMax);
     put(s, "checkpoint-threshold", checkpointThreshold);
     put(s, "request-timeout", requestTimeout);
+    put(s, "writes-in-flight", writesInFlight);
     return s;
   }
 
@@ -137,7 +142,17 @@ public final class MasterMain implements Callable<Integer> {
         s.containsKey("checkpoint-threshold")
             ? ConfigValues.number("checkpoint-threshold", s.get("checkpoint-threshold"))
             : d.checkpointThreshold(),
-        duration(s, "request-timeout", d.requestTimeout()));
+        duration(s, "request-timeout", d.requestTimeout()),
+        s.containsKey("writes-in-flight") ? writesInFlight(s.get("writes-in-flight"))
+            : d.writesInFlight());
+  }
+
+  private static int writesInFlight(String text) {
+    long n = ConfigValues.number("writes-in-flight", text);
+    if (n != (int) n) {
+      throw new IllegalArgumentException("writes in flight must be 0..1024, got " + n);
+    }
+    return (int) n;
   }
 
   private static java.time.Duration duration(Map<String, String> s, String key,

@@ -126,8 +126,9 @@ public final class MasterServer implements AutoCloseable {
     registry = new ChunkserverRegistry(id, clock, config.heartbeatExpiry());
     Map<String, PeerSpec> peersById = new LinkedHashMap<>();
     config.peers().forEach(p -> peersById.put(p.id(), p));
-    RaftGateway gateway = new RaftGateway(id, raftServer, GROUP_ID, peersById, callbackExecutor,
-        timer, config.requestTimeout(), clock);
+    RaftGateway gateway = new RaftGateway(id, raftServer, GROUP_ID, peersById,
+        stateMachine.appliedRequests(), config.writesInFlight(), callbackExecutor, timer,
+        config.requestTimeout(), clock);
     replicationTimer = new ScheduledThreadPoolExecutor(1,
         BoundedExecutors.named("gfs-master-" + id + "-replication"));
     replicationTimer.setRemoveOnCancelPolicy(true);

@@ -13,8 +13,12 @@ import org.apache.ratis.util.TimeDuration;
 /** The Ratis settings of a master (see RATIS.md for why each one is set). */
 final class RaftSettings {
 
-  /** Longer than any client's whole retry window, so a late retry still hits the cache. */
-  static final Duration RETRY_CACHE_EXPIRY = Duration.ofMinutes(10);
+  /**
+   * Ratis's retry cache no longer answers client retries (every entry has this master's own
+   * client id and a new call id; see AppliedRequests), but it still keeps each entry's reply
+   * for this long: short, so that costs little memory.
+   */
+  static final Duration RETRY_CACHE_EXPIRY = Duration.ofMinutes(1);
   /**
    * Small for Ratis (RATIS.md suggests 32-64 MB) because our entries are: a create is ~50 bytes,
    * so a 32 MB segment holds ~700,000 entries, and a restart reads every entry of every segment

@@ -3,6 +3,7 @@ package io.gfs.master.service;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.gfs.master.MasterException;
 import io.gfs.master.server.PeerSpec;
+import io.gfs.master.statemachine.AppliedRequests;
 import io.gfs.master.statemachine.QueryMessages;
 import io.gfs.proto.MasterCommand;
 import io.gfs.proto.MasterQuery;
@@ -35,9 +36,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * Puts commands into the local Raft server and reads through Ratis's linearizable read path.
- * No RaftClient: requests go straight into the group's division ({@link #submitter}), with the
- * GFS client's id and call number as Ratis client id and call id, so a retried mutation is
- * answered from Ratis's retry cache. A request still pending after submit completes on
+ * No RaftClient: requests go straight into the group's division ({@link #submitter}). Writes go
+ * through a {@link WritePipeline}, which puts the commands that arrive while earlier entries are
+ * in flight into one entry; each client command carries its request id, and every replica
+ * records its result in {@link AppliedRequests}, so a resent mutation is answered, not applied
+ * again (Ratis's retry cache works per entry and so no longer can). A request still pending after submit completes on
  * {@code executor}, never on the Ratis thread that finishes it: a continuation may submit again
  * (a lease after a read), and a submit needs the monitor the applying thread holds while it
  * completes reads - run inline through Ratis's own submit, which waited for its client thread,
@@ -54,13 +57,16 @@ public final class RaftGateway {
   private final ScheduledExecutorService timer;
   private final Duration requestTimeout;
   private final InstantSource clock;
-  // Commands the master proposes on its own behalf (lease grants, commit reports).
+  // The Ratis client id of every request (client ids travel inside the commands).
   private final ClientId internalClientId = ClientId.randomId();
   private final AtomicLong internalCallIds = new AtomicLong();
+  private final AppliedRequests appliedRequests;
+  private final WritePipeline pipeline;
 
   public RaftGateway(String nodeId, RaftServer server, RaftGroupId groupId,
-      Map<String, PeerSpec> peers, Executor executor, ScheduledExecutorService timer,
-      Duration requestTimeout, InstantSource clock) {
+      Map<String, PeerSpec> peers, AppliedRequests appliedRequests, int writesInFlight,
+      Executor executor, ScheduledExecutorService timer, Duration requestTimeout,
+      InstantSource clock) {
     this.nodeId = nodeId;
     this.server = server;
     this.groupId = groupId;
@@ -69,6 +75,8 @@ public final class RaftGateway {
     this.timer = timer;
     this.requestTimeout = requestTimeout;
     this.clock = clock;
+    this.appliedRequests = appliedRequests;
+    this.pipeline = new WritePipeline(writesInFlight, this::proposeEntry, clock::millis);
   }
 
   public String nodeId() {
@@ -129,46 +137,103 @@ public final class RaftGateway {
     return division().getInfo().getCurrentTerm();
   }
 
-  /** Proposes a client's mutation; a retry with the same request id is applied once. */
+  /**
+   * Proposes a client's mutation; a resend with the same request id is applied once: answered
+   * from the result applied before, or joined to the proposal still in flight.
+   */
   public CompletableFuture<MasterResult> submit(RequestId requestId, MasterCommand command) {
-    ClientId clientId;
-    long callId;
+    checkLeader();
     if (requestId.getClientId().isEmpty()) {
-      clientId = ClientId.randomId();  // no id: no exactly-once across retries
-      callId = 0;
-    } else {
-      clientId = ClientId.valueOf(toUuid(requestId.getClientId().toByteArray()));
-      callId = requestId.getCallId();
+      return withDeadline(write(command.toBuilder().clearRequestId()), "write");
     }
-    return write(clientId, callId, command);
+    toUuid(requestId.getClientId().toByteArray());  // a clear error for a malformed id
+    AppliedRequests.Key key = AppliedRequests.Key.of(requestId);
+    CompletableFuture<MasterResult> known = appliedRequests.get(key);
+    if (known != null) {
+      return withDeadline(known, "write");
+    }
+    CompletableFuture<MasterResult> mine = new CompletableFuture<>();
+    CompletableFuture<MasterResult> first = appliedRequests.propose(key, mine);
+    if (first != mine) {
+      return withDeadline(first, "write");
+    }
+    mine.whenComplete((r, failure) -> {
+      if (failure != null) {
+        appliedRequests.proposalFailed(key, mine);
+      }
+    });
+    pipeline.add(stamped(command.toBuilder().setRequestId(requestId)), mine);
+    return withDeadline(mine, "write");
   }
 
   /** Proposes a command chosen by this master itself. */
   public CompletableFuture<MasterResult> submitInternal(MasterCommand command) {
-    return write(internalClientId, internalCallIds.incrementAndGet(), command);
+    checkLeader();
+    return withDeadline(write(command.toBuilder().clearRequestId()), "write");
   }
 
-  private CompletableFuture<MasterResult> write(ClientId clientId, long callId,
-      MasterCommand command) {
+  private CompletableFuture<MasterResult> write(MasterCommand.Builder command) {
+    CompletableFuture<MasterResult> result = new CompletableFuture<>();
+    pipeline.add(stamped(command), result);
+    return result;
+  }
+
+  private MasterCommand stamped(MasterCommand.Builder command) {
+    return command.getTimestampMs() != 0 ? command.build()
+        : command.setTimestampMs(clock.millis()).build();
+  }
+
+  /**
+   * Puts one log entry (a command, or a batch of them) into Raft; completes with its result on
+   * {@code executor}, with no deadline of its own (the outcome is what the retry bookkeeping
+   * needs; callers wait with {@link #withDeadline}).
+   */
+  private CompletableFuture<MasterResult> proposeEntry(MasterCommand entry) {
     RaftServer.Division division = checkLeader();
-    MasterCommand stamped = command.getTimestampMs() != 0 ? command
-        : command.toBuilder().setTimestampMs(clock.millis()).build();
-    RaftClientRequest request = request(clientId, callId,
-        Message.valueOf(ByteString.copyFrom(stamped.toByteArray())),
+    RaftClientRequest request = request(
+        Message.valueOf(ByteString.copyFrom(entry.toByteArray())),
         RaftClientRequest.writeRequestType());
-    return send(division, request, "write").thenApply(reply -> {
+    CompletableFuture<MasterResult> result = new CompletableFuture<>();
+    submit(division, request, "write").whenCompleteAsync((reply, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(failure);
+        return;
+      }
       try {
-        return MasterResult.parseFrom(reply.getMessage().getContent().toByteArray());
+        result.complete(MasterResult.parseFrom(reply.getMessage().getContent().toByteArray()));
       } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("unparseable result from the state machine", e);
+        result.completeExceptionally(
+            new IllegalStateException("unparseable result from the state machine", e));
+      }
+    }, executor);
+    return result;
+  }
+
+  /** {@code result}, failed with UNAVAILABLE if not done within the request timeout. */
+  private <T> CompletableFuture<T> withDeadline(CompletableFuture<T> result, String kind) {
+    if (result.isDone()) {
+      return result;
+    }
+    CompletableFuture<T> bounded = new CompletableFuture<>();
+    ScheduledFuture<?> deadline = timer.schedule(() -> bounded.completeExceptionally(
+        new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + " " + kind
+            + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown; retry with"
+            + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    result.whenComplete((value, failure) -> {
+      deadline.cancel(false);
+      if (failure != null) {
+        bounded.completeExceptionally(failure);
+      } else {
+        bounded.complete(value);
       }
     });
+    return bounded;
   }
 
   /** A linearizable read on the leader (ReadIndex / leader lease inside Ratis). */
   public CompletableFuture<MasterQueryResult> query(MasterQuery query) {
     RaftServer.Division division = checkLeader();
-    RaftClientRequest request = request(internalClientId, internalCallIds.incrementAndGet(),
+    RaftClientRequest request = request(
         QueryMessages.request(query), RaftClientRequest.readRequestType());
     return send(division, request, "read").thenApply(reply -> {
       try {
@@ -179,13 +244,12 @@ public final class RaftGateway {
     });
   }
 
-  private RaftClientRequest request(ClientId clientId, long callId, Message body,
-      RaftClientRequest.Type type) {
+  private RaftClientRequest request(Message body, RaftClientRequest.Type type) {
     return RaftClientRequest.newBuilder()
-        .setClientId(clientId)
+        .setClientId(internalClientId)
         .setServerId(server.getId())
         .setGroupId(groupId)
-        .setCallId(callId)
+        .setCallId(internalCallIds.incrementAndGet())
         .setMessage(body)
         .setType(type)
         .setTimeoutMs(requestTimeout.toMillis())
@@ -195,12 +259,31 @@ public final class RaftGateway {
   /**
    * Submits to Ratis and completes {@code result} from its reply. The submit runs on the
    * caller's thread and returns once the request is queued; a read it could admit at once
-   * (leader lease valid, already applied up to the read index) is then finished. Such a reply is handled right
-   * here, on the caller's thread - which is not a Ratis thread, since it just submitted - with
-   * no hand-off and no deadline timer (arming and cancelling one wakes the timer thread). Only a
-   * request still pending gets the deadline and continues on {@code executor}.
+   * (leader lease valid, already applied up to the read index) is then finished. Such a reply is
+   * handled right here, on the caller's thread - which is not a Ratis thread, since it just
+   * submitted - with no hand-off and no deadline timer (arming and cancelling one wakes the
+   * timer thread). Only a read still pending gets the deadline and continues on
+   * {@code executor}.
    */
   private CompletableFuture<RaftClientReply> send(RaftServer.Division division,
+      RaftClientRequest request, String kind) {
+    CompletableFuture<RaftClientReply> submitted = submit(division, request, kind);
+    if (submitted.isDone()) {
+      return submitted;
+    }
+    CompletableFuture<RaftClientReply> onExecutor = new CompletableFuture<>();
+    submitted.whenCompleteAsync((reply, failure) -> {
+      if (failure != null) {
+        onExecutor.completeExceptionally(failure);
+      } else {
+        onExecutor.complete(reply);
+      }
+    }, executor);
+    return withDeadline(onExecutor, kind);
+  }
+
+  /** Ratis's answer to {@code request}, failures mapped; completes on whichever thread. */
+  private CompletableFuture<RaftClientReply> submit(RaftServer.Division division,
       RaftClientRequest request, String kind) {
     CompletableFuture<RaftClientReply> submitted;
     try {
@@ -210,18 +293,7 @@ public final class RaftGateway {
           new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + ": " + e));
     }
     CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
-    if (submitted.isDone()) {
-      submitted.whenComplete((reply, failure) -> finish(result, reply, failure, kind));
-      return result;
-    }
-    ScheduledFuture<?> deadline = timer.schedule(() -> result.completeExceptionally(
-        new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + " " + kind
-            + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown; retry with"
-            + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    submitted.whenCompleteAsync((reply, failure) -> {
-      deadline.cancel(false);
-      finish(result, reply, failure, kind);
-    }, executor);
+    submitted.whenComplete((reply, failure) -> finish(result, reply, failure, kind));
     return result;
   }
 

@@ -95,7 +95,10 @@ final class CommandApplier {
         var op = command.getRemoveReplica();
         yield chunkResult(op.getHandle(), chunks.removeReplica(op.getHandle(), op.getServerId()));
       }
-      case OP_NOT_SET -> throw MasterException.invalidArgument("command has no operation");
+      // The leader's startTransaction refuses both, so here they come from a newer master.
+      case BATCH -> throw new IllegalStateException("a batch inside a batch");
+      case OP_NOT_SET -> throw new IllegalStateException("a command with an operation this master"
+          + " does not know (written by a newer version?): " + command);
     };
   }
 

@@ -5,6 +5,7 @@ import io.gfs.proto.MasterCommand;
 import io.gfs.proto.MasterQuery;
 import io.gfs.proto.MasterResult;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
@@ -39,6 +40,9 @@ import org.apache.ratis.util.LifeCycle;
 public final class GfsStateMachine extends BaseStateMachine {
   private static final Logger LOG = LogManager.getLogger(GfsStateMachine.class);
 
+  /** Longer than any client's whole retry window, so a late resend is still answered. */
+  public static final Duration APPLIED_REQUESTS_EXPIRY = Duration.ofMinutes(10);
+
   private final String nodeId;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final CheckpointFiles checkpoints = new CheckpointFiles(storage);
@@ -47,6 +51,8 @@ public final class GfsStateMachine extends BaseStateMachine {
 
   // Replaced only by initialize/reinitialize (on the updater thread, no applies running).
   private volatile MasterState state = new MasterState();
+  private final AppliedRequests appliedRequests =
+      new AppliedRequests(APPLIED_REQUESTS_EXPIRY, System::nanoTime);
 
   /**
    * @param fatalErrorHandler told when an apply breaks an invariant; it must stop this master
@@ -124,13 +130,26 @@ public final class GfsStateMachine extends BaseStateMachine {
         .setLogData(content);
     try {
       MasterCommand command = MasterCommand.parseFrom(content.toByteArray());
-      if (command.getOpCase() == MasterCommand.OpCase.OP_NOT_SET) {
-        throw new IOException("command has no operation");
+      if (command.getOpCase() == MasterCommand.OpCase.BATCH) {
+        for (MasterCommand c : command.getBatch().getCommandsList()) {
+          checkOperation(c);
+          if (c.getOpCase() == MasterCommand.OpCase.BATCH) {
+            throw new IOException("a batch inside a batch");
+          }
+        }
+      } else {
+        checkOperation(command);
       }
     } catch (InvalidProtocolBufferException e) {
       throw new IOException("command does not parse: " + e.getMessage(), e);
     }
     return tx.build();
+  }
+
+  private static void checkOperation(MasterCommand command) throws IOException {
+    if (command.getOpCase() == MasterCommand.OpCase.OP_NOT_SET) {
+      throw new IOException("command has no operation");
+    }
   }
 
   @Override
@@ -142,6 +161,7 @@ public final class GfsStateMachine extends BaseStateMachine {
       MasterCommand command = MasterCommand.parseFrom(
           entry.getStateMachineLogEntry().getLogData().toByteArray());
       result = state.apply(index, command);
+      remember(command, result);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // The entry passed startTransaction on the leader, so this is a broken invariant or a
       // corrupt log: stop rather than let this replica diverge. The applied index stays behind.
@@ -153,6 +173,25 @@ public final class GfsStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(
         Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+  }
+
+  private void remember(MasterCommand command, MasterResult result) {
+    if (command.getOpCase() != MasterCommand.OpCase.BATCH) {
+      remember1(command, result);
+      return;
+    }
+    for (int i = 0; i < command.getBatch().getCommandsCount(); i++) {
+      remember1(command.getBatch().getCommands(i), result.getBatch(i));
+    }
+  }
+
+  private void remember1(MasterCommand command, MasterResult result) {
+    if (command.hasRequestId()) {
+      AppliedRequests.Key key = AppliedRequests.Key.of(command.getRequestId());
+      if (key != null) {
+        appliedRequests.applied(key, result);
+      }
+    }
   }
 
   @Override
@@ -202,6 +241,11 @@ public final class GfsStateMachine extends BaseStateMachine {
     } catch (IOException e) {
       return 0L;
     }
+  }
+
+  /** Results of the client requests applied here, by request id (see {@link AppliedRequests}). */
+  public AppliedRequests appliedRequests() {
+    return appliedRequests;
   }
 
   /** The live state, for in-process inspection (tests, status). */

@@ -32,7 +32,11 @@ import java.util.function.Predicate;
  *   <li>{@code apply} never throws for a command that is merely invalid in the current state
  *       (file exists, not found, ...): it returns a {@link MasterResult} with a non-zero gRPC code
  *       and changes nothing. It throws {@link IllegalStateException} only when an invariant is
- *       broken, which must stop the master — including a log index that does not increase.</li>
+ *       broken, which must stop the master — including a log index that does not increase, and
+ *       a command this build does not know (written by a newer master: applying it as an error
+ *       would let this replica diverge).</li>
+ *   <li>A {@code Batch} applies its commands in order, each exactly as if it were its own entry
+ *       (one failing changes nothing and does not stop the others); its result lists theirs.</li>
  *   <li>{@code query} answers {@link MasterQuery}s; results carry gRPC codes the same way.</li>
  *   <li>Checkpoints are a versioned protobuf stream with a CRC32C trailer (layout in
  *       gfs_checkpoint.proto); two states built by the same command sequence write
@@ -102,16 +106,27 @@ public final class MasterState {
             + " lastApplied=" + lastAppliedIndex);
       }
       lastAppliedIndex = logIndex;
-      try {
-        return applier.apply(command);
-      } catch (MasterException e) {
-        return MasterResult.newBuilder()
-            .setCode(e.code().value())
-            .setMessage(e.getMessage())
-            .build();
+      if (command.getOpCase() != MasterCommand.OpCase.BATCH) {
+        return applyOne(command);
       }
+      MasterResult.Builder results = MasterResult.newBuilder();
+      for (MasterCommand c : command.getBatch().getCommandsList()) {
+        results.addBatch(applyOne(c));
+      }
+      return results.build();
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  private MasterResult applyOne(MasterCommand command) {
+    try {
+      return applier.apply(command);
+    } catch (MasterException e) {
+      return MasterResult.newBuilder()
+          .setCode(e.code().value())
+          .setMessage(e.getMessage())
+          .build();
     }
   }
 

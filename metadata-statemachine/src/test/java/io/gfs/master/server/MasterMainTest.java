@@ -27,7 +27,8 @@ class MasterMainTest {
         + "\nlease-duration=30s\nchunk-size=1MiB\n");
     MasterMain main = new MasterMain();
     new CommandLine(main).parseArgs("--config", file.toString(), "--node-id", "m2",
-        "--election-timeout-min", "500ms", "--election-timeout-max", "900ms");
+        "--election-timeout-min", "500ms", "--election-timeout-max", "900ms",
+        "--writes-in-flight", "3");
     MasterConfig c = MasterMain.toConfig(main.settings());
     assertThat(c.nodeId()).isEqualTo("m2");
     assertThat(c.self().apiPort()).isEqualTo(9001);
@@ -35,6 +36,7 @@ class MasterMainTest {
     assertThat(c.chunkSizeBytes()).isEqualTo(1 << 20);
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.checkpointThreshold()).isEqualTo(MasterConfig.DEFAULT_CHECKPOINT_THRESHOLD);
+    assertThat(c.writesInFlight()).isEqualTo(3);
   }
 
   @Test
@@ -50,6 +52,12 @@ class MasterMainTest {
         PEERS, "--data-dir", dir.toString(), "--lease-duration", "soon");
     assertBadConfig("election timeout max", "--node-id", "m1", "--peers", PEERS, "--data-dir",
         dir.toString(), "--election-timeout-min", "2s", "--election-timeout-max", "1s");
+    assertBadConfig("writes in flight must be 0..1024, got -1", "--node-id", "m1", "--peers",
+        PEERS, "--data-dir", dir.toString(), "--writes-in-flight", "-1");
+    assertBadConfig("writes in flight must be 0..1024, got 99999999999", "--node-id", "m1",
+        "--peers", PEERS, "--data-dir", dir.toString(), "--writes-in-flight", "99999999999");
+    assertBadConfig("writes-in-flight: 'many' is not a number", "--node-id", "m1", "--peers",
+        PEERS, "--data-dir", dir.toString(), "--writes-in-flight", "many");
   }
 
   private static void assertBadConfig(String message, String... args) {

@@ -3,6 +3,7 @@ package io.gfs.master.statemachine;
 import static io.gfs.master.statemachine.Fixture.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gfs.proto.BatchOp;
 import io.gfs.proto.MasterCommand;
 import io.gfs.proto.MasterQuery;
 import io.gfs.proto.MasterResult;
@@ -41,8 +42,7 @@ class CommandValidationTest {
         Arguments.of(Ops.grant(h, "", 2, 1, R), "primary is empty"),
         Arguments.of(Ops.grant(h, "cs1", -2, 1, R), "version"),
         Arguments.of(Ops.markStale("", "cs1", 1), "chunk handle"),
-        Arguments.of(Ops.addReplica(h, "a\nb", 1), "control character"),
-        Arguments.of(MasterCommand.getDefaultInstance(), "no operation"));
+        Arguments.of(Ops.addReplica(h, "a\nb", 1), "control character"));
   }
 
   @ParameterizedTest
@@ -86,6 +86,51 @@ class CommandValidationTest {
         .isEqualTo(Status.Code.NOT_FOUND);
     assertThat(code(f.query(Ops.list("", "/", false, 0, "")))).isEqualTo(Status.Code.OK);
     assertThat(code(f.query(Ops.getFile("default", "/x")))).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aBatchAppliesEachCommandAsIfAloneAndOneFailingStopsNoOther() {
+    MasterState state = new MasterState();
+    MasterCommand batch = MasterCommand.newBuilder().setBatch(BatchOp.newBuilder()
+        .addCommands(at(7, Ops.create("", "/a")))
+        .addCommands(at(7, Ops.create("", "/a")))  // ALREADY_EXISTS: the first one created it
+        .addCommands(at(7, Ops.create("", "relative")))
+        .addCommands(at(14, Ops.create("", "/b")))).build();
+    MasterResult r = state.apply(1, batch);
+    assertThat(r.getBatchList()).extracting(c -> code(c)).containsExactly(Status.Code.OK,
+        Status.Code.ALREADY_EXISTS, Status.Code.INVALID_ARGUMENT, Status.Code.OK);
+    assertThat(r.getBatch(1).getMessage()).contains("/a");
+    MasterState alone = new MasterState();
+    alone.apply(1, at(7, Ops.create("", "/a")));
+    alone.apply(2, at(14, Ops.create("", "/b")));
+    assertThat(Fixture.checkpointOf(state)).isEqualTo(Fixture.checkpointOf(alone));
+  }
+
+  private static MasterCommand at(long timestampMs, MasterCommand command) {
+    return command.toBuilder().setTimestampMs(timestampMs).build();
+  }
+
+  /**
+   * A command with an operation this build does not know can only come from a newer master
+   * (the leader refuses it before it reaches the log): applying it as an error would let this
+   * replica diverge from those that apply it, so it stops the master. A nested batch likewise.
+   */
+  @org.junit.jupiter.api.Test
+  void anUnknownOperationOrANestedBatchStopsTheMaster() throws Exception {
+    MasterCommand fromNewerMaster = MasterCommand.parseFrom(
+        com.google.protobuf.UnknownFieldSet.newBuilder()
+            .addField(99, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("x")).build())
+            .build().toByteString());
+    assertThat(fromNewerMaster.getOpCase()).isEqualTo(MasterCommand.OpCase.OP_NOT_SET);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new MasterState().apply(1, fromNewerMaster))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not know");
+    MasterCommand nested = MasterCommand.newBuilder().setBatch(BatchOp.newBuilder()
+        .addCommands(MasterCommand.newBuilder().setBatch(BatchOp.newBuilder()
+            .addCommands(Ops.create("", "/a"))))).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MasterState().apply(1, nested))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("batch inside a batch");
   }
 
   @org.junit.jupiter.api.Test
