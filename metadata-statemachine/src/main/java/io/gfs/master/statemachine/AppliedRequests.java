@@ -73,10 +73,13 @@ public final class AppliedRequests {
     results.remove(key, result);
   }
 
-  /** Records the result of {@code key} applied at this replica. */
-  public void applied(Key key, MasterResult result) {
+  /**
+   * Records the result of {@code key} applied at this replica; false when a result of it was
+   * recorded here before (the request was applied twice: a bug, or a resend after expiry).
+   */
+  public boolean applied(Key key, MasterResult result) {
     CompletableFuture<MasterResult> done = CompletableFuture.completedFuture(result);
-    results.put(key, done);
+    CompletableFuture<MasterResult> before = results.put(key, done);
     long now = nanoClock.getAsLong();
     synchronized (byAge) {
       byAge.addLast(new Recorded(key, done, now));
@@ -86,6 +89,8 @@ public final class AppliedRequests {
         results.remove(r.key(), r.result());
       }
     }
+    // A proposal in flight completes only after its entry is applied, or fails.
+    return before == null || !before.isDone() || before.isCompletedExceptionally();
   }
 
   /** Requests known (applied or in flight). */

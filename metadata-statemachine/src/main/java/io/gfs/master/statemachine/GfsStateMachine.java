@@ -188,8 +188,9 @@ public final class GfsStateMachine extends BaseStateMachine {
   private void remember1(MasterCommand command, MasterResult result) {
     if (command.hasRequestId()) {
       AppliedRequests.Key key = AppliedRequests.Key.of(command.getRequestId());
-      if (key != null) {
-        appliedRequests.applied(key, result);
+      if (key != null && !appliedRequests.applied(key, result)) {
+        LOG.warn("{} request applied a second time (resent after its result expired?) request={}",
+            nodeId, command.getRequestId());
       }
     }
   }
