@@ -12,7 +12,10 @@ import io.gfs.master.service.RaftGateway;
 import io.gfs.master.service.ServiceContext;
 import io.gfs.master.statemachine.GfsStateMachine;
 import io.gfs.master.statemachine.LeadershipListener;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.File;
 import java.io.IOException;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -141,7 +145,17 @@ public final class MasterServer implements AutoCloseable {
         clock, random, callbackExecutor, replication);
     apiServer = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiBindHost(), config.self().apiPort()))
-        .executor(grpcExecutor)
+        // Calls start on the transport thread; all but the client lookups then move to the
+        // handler pool (MasterServiceImpl.INLINE_METHODS).
+        .directExecutor()
+        .callExecutor(new ServerCallExecutorSupplier() {
+          @Override
+          public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call,
+              Metadata headers) {
+            return MasterServiceImpl.INLINE_METHODS.contains(
+                call.getMethodDescriptor().getFullMethodName()) ? null : grpcExecutor;
+          }
+        })
         .maxInboundMessageSize(16 * 1024 * 1024)
         .addService(new MasterServiceImpl(ctx))
         .addService(new ChunkserverControlServiceImpl(ctx))
