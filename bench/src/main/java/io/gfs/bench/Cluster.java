@@ -2,6 +2,8 @@ package io.gfs.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +53,11 @@ final class Cluster implements AutoCloseable {
     return basePort + 10 + i;
   }
 
+  /** The first of chunkserver {@code i}'s three ports (data, replication, admin). */
+  int chunkserverPort(int i) {
+    return basePort + 100 + 10 * i;
+  }
+
   String masterAddresses() {
     List<String> a = new ArrayList<>();
     for (int i = 0; i < MASTERS; i++) {
@@ -64,6 +71,26 @@ final class Cluster implements AutoCloseable {
   }
 
   void startAll() throws IOException {
+    // A second benchmark on the same ports would not fail: its processes cannot bind, and its
+    // client measures (and writes into) the first one's cluster.
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < MASTERS; i++) {
+      ports.add(raftPort(i));
+      ports.add(apiPort(i));
+    }
+    for (int i = 0; i < CHUNKSERVERS; i++) {
+      for (int k = 0; k < 3; k++) {
+        ports.add(chunkserverPort(i) + k);
+      }
+    }
+    for (int port : ports) {
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress("127.0.0.1", port));
+      } catch (IOException e) {
+        throw new IOException("port " + port + " on 127.0.0.1 is in use (is another benchmark"
+            + " or cluster running?); stop it or choose other ports with --base-port", e);
+      }
+    }
     for (int i = 0; i < MASTERS; i++) {
       startMaster(masterId(i));
     }
@@ -96,7 +123,7 @@ final class Cluster implements AutoCloseable {
 
   private void startChunkserver(int i) throws IOException {
     String id = "cs" + (i + 1);
-    int p = basePort + 100 + 10 * i;
+    int p = chunkserverPort(i);
     start(id, List.of("chunkserver", "--id", id, "--data-dir", dir.resolve(id).toString(),
         "--bind-address", "127.0.0.1", "--advertised-host", "127.0.0.1",
         "--data-port", Integer.toString(p), "--replication-port", Integer.toString(p + 1),
