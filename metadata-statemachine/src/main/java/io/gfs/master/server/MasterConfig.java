@@ -20,7 +20,7 @@ import java.util.Set;
  * @param heartbeatExpiry a chunkserver silent for longer is not live
  * @param electionTimeoutMin Raft election timeout lower bound (also the leader-lease basis)
  * @param electionTimeoutMax Raft election timeout upper bound
- * @param checkpointThreshold log entries between automatic checkpoints
+ * @param checkpointThreshold commands (and at most log entries) between automatic checkpoints
  * @param requestTimeout deadline for one Raft round trip of a request (write or read)
  * @param writesInFlight log entries of writes the leader keeps in Raft at once; writes arriving
  *     meanwhile go into the next entry together; 0 = every write its own entry at once
@@ -56,10 +56,11 @@ public record MasterConfig(
   public static final Duration DEFAULT_ELECTION_MIN = Duration.ofMillis(400);
   public static final Duration DEFAULT_ELECTION_MAX = Duration.ofMillis(800);
   /**
-   * A restart replays at most this many log entries after loading the newest checkpoint; replay
-   * runs at a few thousand entries a second on a loaded machine, loading a checkpoint of 60,000
-   * files about a second. Writing one (60,000 files: 0.2-0.9 s there; applies wait meanwhile)
-   * every 20,000 entries costs little.
+   * A restart replays at most about this many commands after loading the newest checkpoint (one
+   * is taken after this many log entries or commands, whichever comes first); replay runs at a
+   * few thousand commands a second on a loaded machine, loading a checkpoint of 60,000 files
+   * about a second. Writing one (60,000 files: 0.2-0.9 s there; applies wait meanwhile) every
+   * 20,000 commands costs little.
    */
   public static final long DEFAULT_CHECKPOINT_THRESHOLD = 20_000;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);

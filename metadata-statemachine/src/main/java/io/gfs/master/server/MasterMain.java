@@ -54,7 +54,7 @@ public final class MasterMain implements Callable<Integer> {
   String electionTimeoutMin;
   @Option(names = "--election-timeout-max", description = "e.g. 2000ms")
   String electionTimeoutMax;
-  @Option(names = "--checkpoint-threshold", description = "log entries between checkpoints")
+  @Option(names = "--checkpoint-threshold", description = "commands between checkpoints")
   String checkpointThreshold;
   @Option(names = "--request-timeout", description = "e.g. 10s")
   String requestTimeout;

@@ -105,7 +105,8 @@ public final class MasterServer implements AutoCloseable {
       GrpcConfigKeys.Server.setServicesCustomizer(parameters, raftRpcCustomizer);
     }
     boolean hasState = new File(storageDir, GROUP_ID.getUuid().toString()).exists();
-    stateMachine = new GfsStateMachine(config.nodeId(), leadershipLogger(), fatalErrorHandler);
+    stateMachine = new GfsStateMachine(config.nodeId(), leadershipLogger(), fatalErrorHandler,
+        config.checkpointThreshold());
     raftServer = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.nodeId()))
         .setGroup(RaftGroup.valueOf(GROUP_ID, peers()))

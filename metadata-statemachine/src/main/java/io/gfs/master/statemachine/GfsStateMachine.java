@@ -7,15 +7,19 @@ import io.gfs.proto.MasterResult;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -53,13 +57,21 @@ public final class GfsStateMachine extends BaseStateMachine {
   private volatile MasterState state = new MasterState();
   private final AppliedRequests appliedRequests =
       new AppliedRequests(APPLIED_REQUESTS_EXPIRY, System::nanoTime);
+  private final long checkpointEveryCommands;
+  private final AtomicLong commandsSinceCheckpoint = new AtomicLong();
+  private final AtomicBoolean checkpointAsked = new AtomicBoolean();
+  private final ClientId checkpointClientId = ClientId.randomId();
+  private final AtomicLong checkpointCalls = new AtomicLong();
 
   /**
    * @param fatalErrorHandler told when an apply breaks an invariant; it must stop this master
    *     (the replicas would diverge otherwise)
+   * @param checkpointEveryCommands a checkpoint is asked for once this many commands were
+   *     applied since the last one (Ratis counts log entries, and an entry may hold many)
    */
   public GfsStateMachine(String nodeId, LeadershipListener leadership,
-      Consumer<Throwable> fatalErrorHandler) {
+      Consumer<Throwable> fatalErrorHandler, long checkpointEveryCommands) {
+    this.checkpointEveryCommands = checkpointEveryCommands;
     this.nodeId = nodeId;
     this.leadership = leadership;
     this.fatalErrorHandler = fatalErrorHandler;
@@ -116,6 +128,7 @@ public final class GfsStateMachine extends BaseStateMachine {
       return;
     }
     state = loaded.state();
+    commandsSinceCheckpoint.set(0);
     setLastAppliedTermIndex(TermIndex.valueOf(loaded.term(), loaded.index()));
     LOG.info("{} checkpoint loaded term={} index={} ms={}", nodeId, loaded.term(), loaded.index(),
         (System.nanoTime() - started) / 1_000_000);
@@ -162,6 +175,7 @@ public final class GfsStateMachine extends BaseStateMachine {
           entry.getStateMachineLogEntry().getLogData().toByteArray());
       result = state.apply(index, command);
       remember(command, result);
+      countTowardsCheckpoint(command);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // The entry passed startTransaction on the leader, so this is a broken invariant or a
       // corrupt log: stop rather than let this replica diverge. The applied index stays behind.
@@ -173,6 +187,43 @@ public final class GfsStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(
         Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+  }
+
+  /**
+   * Ratis takes a checkpoint every {@code checkpoint-threshold} log entries; with group commit
+   * an entry holds up to hundreds of commands, so that alone would let a restart replay far more
+   * commands than the threshold promises. This asks for one by commands as well.
+   */
+  private void countTowardsCheckpoint(MasterCommand command) {
+    long n = command.getOpCase() == MasterCommand.OpCase.BATCH
+        ? command.getBatch().getCommandsCount() : 1;
+    if (commandsSinceCheckpoint.addAndGet(n) < checkpointEveryCommands
+        || !checkpointAsked.compareAndSet(false, true)) {
+      return;
+    }
+    RaftServer server = getServer().getNow(null);
+    if (server == null) {
+      checkpointAsked.set(false);
+      return;
+    }
+    // Only queues the request: the checkpoint is taken later by this (the updater) thread.
+    server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(checkpointClientId,
+            server.getId(), getGroupId(), checkpointCalls.incrementAndGet(), 60_000, 1))
+        .whenComplete((reply, failure) -> {
+          if (failure != null || !reply.isSuccess()) {
+            LOG.warn("{} checkpoint request failed: {}", nodeId,
+                failure != null ? failure.toString() : reply.getException());
+          }
+          // Also after a success: Ratis answers one at once, without a checkpoint, while its
+          // applied index has not yet passed the last checkpoint's (a request made during the
+          // first entry after it). The next command applied then asks again.
+          checkpointAsked.set(false);
+        });
+  }
+
+  /** Commands applied since the last checkpoint was written or loaded. */
+  public long commandsSinceCheckpoint() {
+    return commandsSinceCheckpoint.get();
   }
 
   private void remember(MasterCommand command, MasterResult result) {
@@ -211,6 +262,8 @@ public final class GfsStateMachine extends BaseStateMachine {
     if (last == null || last.getIndex() < 0) {
       return RaftLog.INVALID_LOG_INDEX;
     }
+    commandsSinceCheckpoint.set(0);  // applies wait while this runs (same thread)
+    checkpointAsked.set(false);
     SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
     if (latest != null && latest.getIndex() >= last.getIndex()) {
       return latest.getIndex();

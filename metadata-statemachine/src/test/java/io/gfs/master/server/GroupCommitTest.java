@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +81,35 @@ class GroupCommitTest {
       List<CreateFileResponse> afterFailover = sendAll(cluster, next, creates);
       assertThat(afterFailover).isEqualTo(first);
       assertThat(MasterClusterTest.listAll(cluster, client)).hasSize(CREATES + fresh.size());
+    }
+  }
+
+  /**
+   * Ratis takes checkpoints every so many log entries; the masters also ask for one every so
+   * many commands, so shared entries do not let a restart replay more than the threshold says.
+   */
+  @Test
+  void checkpointsFollowTheCommandsAppliedNotTheEntries() throws Exception {
+    int threshold = 300;
+    TestRequests requests = new TestRequests(UUID.randomUUID());
+    try (MasterTestCluster cluster = MasterTestCluster.start(dir,
+        c -> c.withWritesInFlight(1).withCheckpointThreshold(threshold))) {
+      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      List<CreateFileRequest> creates = new ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        creates.add(requests.createFile("/ckpt/f" + i));
+      }
+      long before = lastLogIndex(cluster, leader);
+      sendAll(cluster, leader, creates);
+      assertThat(lastLogIndex(cluster, leader) - before)
+          .as("entries for 3000 creates (fewer than the threshold, or Ratis alone would do)")
+          .isLessThan(threshold);
+      for (String id : cluster.ids()) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(cluster.master(id).stateMachine().commandsSinceCheckpoint())
+                .as("commands %s applied since its last checkpoint", id)
+                .isLessThan(threshold + 512));  // + one batch (WritePipeline.MAX_BATCH_COMMANDS)
+      }
     }
   }
 
