@@ -40,12 +40,13 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * through a {@link WritePipeline}, which puts the commands that arrive while earlier entries are
  * in flight into one entry; each client command carries its request id, and every replica
  * records its result in {@link AppliedRequests}, so a resent mutation is answered, not applied
- * again (Ratis's retry cache works per entry and so no longer can). A request still pending after submit completes on
- * {@code executor}, never on the Ratis thread that finishes it: a continuation may submit again
- * (a lease after a read), and a submit needs the monitor the applying thread holds while it
- * completes reads - run inline through Ratis's own submit, which waited for its client thread,
- * that deadlocked the leader (MasterFaultTest caught it). A request already answered when
- * submit returns completes on the submitting thread, which is never a Ratis thread.
+ * again (Ratis's retry cache works per entry and so no longer can). A request still pending
+ * after submit completes on {@code executor}, never on the Ratis thread that finishes it: a
+ * continuation may submit again (a lease after a read), and a submit needs the monitor the
+ * applying thread holds while it completes reads - run inline through Ratis's own submit, which
+ * waited for its client thread, that deadlocked the leader (MasterFaultTest caught it). A
+ * request already answered when submit returns completes on the submitting thread, which is
+ * never a Ratis thread.
  */
 public final class RaftGateway {
 
@@ -221,13 +222,17 @@ public final class RaftGateway {
             + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     result.whenComplete((value, failure) -> {
       deadline.cancel(false);
-      if (failure != null) {
-        bounded.completeExceptionally(failure);
-      } else {
-        bounded.complete(value);
-      }
+      relay(bounded, value, failure);
     });
     return bounded;
+  }
+
+  private static <T> void relay(CompletableFuture<T> to, T value, Throwable failure) {
+    if (failure != null) {
+      to.completeExceptionally(failure);
+    } else {
+      to.complete(value);
+    }
   }
 
   /** A linearizable read on the leader (ReadIndex / leader lease inside Ratis). */
@@ -257,13 +262,12 @@ public final class RaftGateway {
   }
 
   /**
-   * Submits to Ratis and completes {@code result} from its reply. The submit runs on the
-   * caller's thread and returns once the request is queued; a read it could admit at once
-   * (leader lease valid, already applied up to the read index) is then finished. Such a reply is
-   * handled right here, on the caller's thread - which is not a Ratis thread, since it just
-   * submitted - with no hand-off and no deadline timer (arming and cancelling one wakes the
-   * timer thread). Only a read still pending gets the deadline and continues on
-   * {@code executor}.
+   * Submits to Ratis and returns its mapped reply. The submit runs on the caller's thread and
+   * returns once the request is queued; a read it could admit at once (leader lease valid,
+   * already applied up to the read index) is then finished. Such a reply is handled right here,
+   * on the caller's thread - which is not a Ratis thread, since it just submitted - with no
+   * hand-off and no deadline timer (arming and cancelling one wakes the timer thread). Only a
+   * request still pending gets the deadline and continues on {@code executor}.
    */
   private CompletableFuture<RaftClientReply> send(RaftServer.Division division,
       RaftClientRequest request, String kind) {
@@ -272,13 +276,7 @@ public final class RaftGateway {
       return submitted;
     }
     CompletableFuture<RaftClientReply> onExecutor = new CompletableFuture<>();
-    submitted.whenCompleteAsync((reply, failure) -> {
-      if (failure != null) {
-        onExecutor.completeExceptionally(failure);
-      } else {
-        onExecutor.complete(reply);
-      }
-    }, executor);
+    submitted.whenCompleteAsync((reply, failure) -> relay(onExecutor, reply, failure), executor);
     return withDeadline(onExecutor, kind);
   }
 

@@ -116,9 +116,4 @@ final class WritePipeline {
     }
     propose(next);
   }
-
-  /** Commands waiting for a free slot. */
-  synchronized int waiting() {
-    return waiting.size();
-  }
 }

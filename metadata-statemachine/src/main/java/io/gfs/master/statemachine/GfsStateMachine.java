@@ -6,6 +6,7 @@ import io.gfs.proto.MasterQuery;
 import io.gfs.proto.MasterResult;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -142,16 +143,13 @@ public final class GfsStateMachine extends BaseStateMachine {
         .setClientRequest(request)
         .setLogData(content);
     try {
-      MasterCommand command = MasterCommand.parseFrom(content.toByteArray());
-      if (command.getOpCase() == MasterCommand.OpCase.BATCH) {
-        for (MasterCommand c : command.getBatch().getCommandsList()) {
-          checkOperation(c);
-          if (c.getOpCase() == MasterCommand.OpCase.BATCH) {
-            throw new IOException("a batch inside a batch");
-          }
+      for (MasterCommand c : commandsOf(MasterCommand.parseFrom(content.toByteArray()))) {
+        if (c.getOpCase() == MasterCommand.OpCase.OP_NOT_SET) {
+          throw new IOException("command has no operation");
         }
-      } else {
-        checkOperation(command);
+        if (c.getOpCase() == MasterCommand.OpCase.BATCH) {
+          throw new IOException("a batch inside a batch");
+        }
       }
     } catch (InvalidProtocolBufferException e) {
       throw new IOException("command does not parse: " + e.getMessage(), e);
@@ -159,10 +157,10 @@ public final class GfsStateMachine extends BaseStateMachine {
     return tx.build();
   }
 
-  private static void checkOperation(MasterCommand command) throws IOException {
-    if (command.getOpCase() == MasterCommand.OpCase.OP_NOT_SET) {
-      throw new IOException("command has no operation");
-    }
+  /** The commands an entry carries: a batch's, or the entry itself. */
+  private static List<MasterCommand> commandsOf(MasterCommand entry) {
+    return entry.getOpCase() == MasterCommand.OpCase.BATCH
+        ? entry.getBatch().getCommandsList() : List.of(entry);
   }
 
   @Override
@@ -174,8 +172,10 @@ public final class GfsStateMachine extends BaseStateMachine {
       MasterCommand command = MasterCommand.parseFrom(
           entry.getStateMachineLogEntry().getLogData().toByteArray());
       result = state.apply(index, command);
-      remember(command, result);
-      countTowardsCheckpoint(command);
+      List<MasterCommand> commands = commandsOf(command);
+      remember(commands, command.getOpCase() == MasterCommand.OpCase.BATCH
+          ? result.getBatchList() : List.of(result));
+      countTowardsCheckpoint(commands.size());
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // The entry passed startTransaction on the leader, so this is a broken invariant or a
       // corrupt log: stop rather than let this replica diverge. The applied index stays behind.
@@ -194,10 +194,8 @@ public final class GfsStateMachine extends BaseStateMachine {
    * an entry holds up to hundreds of commands, so that alone would let a restart replay far more
    * commands than the threshold promises. This asks for one by commands as well.
    */
-  private void countTowardsCheckpoint(MasterCommand command) {
-    long n = command.getOpCase() == MasterCommand.OpCase.BATCH
-        ? command.getBatch().getCommandsCount() : 1;
-    if (commandsSinceCheckpoint.addAndGet(n) < checkpointEveryCommands
+  private void countTowardsCheckpoint(int commands) {
+    if (commandsSinceCheckpoint.addAndGet(commands) < checkpointEveryCommands
         || !checkpointAsked.compareAndSet(false, true)) {
       return;
     }
@@ -226,22 +224,13 @@ public final class GfsStateMachine extends BaseStateMachine {
     return commandsSinceCheckpoint.get();
   }
 
-  private void remember(MasterCommand command, MasterResult result) {
-    if (command.getOpCase() != MasterCommand.OpCase.BATCH) {
-      remember1(command, result);
-      return;
-    }
-    for (int i = 0; i < command.getBatch().getCommandsCount(); i++) {
-      remember1(command.getBatch().getCommands(i), result.getBatch(i));
-    }
-  }
-
-  private void remember1(MasterCommand command, MasterResult result) {
-    if (command.hasRequestId()) {
-      AppliedRequests.Key key = AppliedRequests.Key.of(command.getRequestId());
-      if (key != null && !appliedRequests.applied(key, result)) {
+  private void remember(List<MasterCommand> commands, List<MasterResult> results) {
+    for (int i = 0; i < commands.size(); i++) {
+      MasterCommand c = commands.get(i);
+      AppliedRequests.Key key = c.hasRequestId() ? AppliedRequests.Key.of(c.getRequestId()) : null;
+      if (key != null && !appliedRequests.applied(key, results.get(i))) {
         LOG.warn("{} request applied a second time (resent after its result expired?) request={}",
-            nodeId, command.getRequestId());
+            nodeId, c.getRequestId());
       }
     }
   }
