@@ -163,6 +163,12 @@ public final class GfsStateMachine extends BaseStateMachine {
         ? entry.getBatch().getCommandsList() : List.of(entry);
   }
 
+  /** The results of {@link #commandsOf}'s commands, in the same order. */
+  private static List<MasterResult> resultsOf(MasterCommand entry, MasterResult result) {
+    return entry.getOpCase() == MasterCommand.OpCase.BATCH
+        ? result.getBatchList() : List.of(result);
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
@@ -173,8 +179,7 @@ public final class GfsStateMachine extends BaseStateMachine {
           entry.getStateMachineLogEntry().getLogData().toByteArray());
       result = state.apply(index, command);
       List<MasterCommand> commands = commandsOf(command);
-      remember(commands, command.getOpCase() == MasterCommand.OpCase.BATCH
-          ? result.getBatchList() : List.of(result));
+      remember(commands, resultsOf(command, result));
       countTowardsCheckpoint(commands.size());
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // The entry passed startTransaction on the leader, so this is a broken invariant or a
@@ -227,8 +232,8 @@ public final class GfsStateMachine extends BaseStateMachine {
   private void remember(List<MasterCommand> commands, List<MasterResult> results) {
     for (int i = 0; i < commands.size(); i++) {
       MasterCommand c = commands.get(i);
-      AppliedRequests.Key key = c.hasRequestId() ? AppliedRequests.Key.of(c.getRequestId()) : null;
-      if (key != null && !appliedRequests.applied(key, results.get(i))) {
+      if (c.hasRequestId()
+          && !appliedRequests.applied(AppliedRequests.Key.of(c.getRequestId()), results.get(i))) {
         LOG.warn("{} request applied a second time (resent after its result expired?) request={}",
             nodeId, c.getRequestId());
       }

@@ -3,6 +3,8 @@ package io.gfs.master.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -17,13 +19,11 @@ class RaftSettingsTest {
 
   private RaftProperties build(String... extra) throws Exception {
     MasterMain main = new MasterMain();
-    String[] base = {"--node-id", "m1", "--peers",
+    List<String> args = new ArrayList<>(List.of("--node-id", "m1", "--peers",
         "m1=127.0.0.1:9010:9000,m2=127.0.0.1:9011:9001,m3=127.0.0.1:9012:9002",
-        "--data-dir", dir.toString()};
-    String[] args = new String[base.length + extra.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(extra, 0, args, base.length, extra.length);
-    new CommandLine(main).parseArgs(args);
+        "--data-dir", dir.toString()));
+    args.addAll(List.of(extra));
+    new CommandLine(main).parseArgs(args.toArray(String[]::new));
     return RaftSettings.build(MasterMain.toConfig(main.settings()), dir.toFile());
   }
 
