@@ -11,6 +11,10 @@ import java.util.zip.CRC32C;
 /** CRC32C per 64 KiB block of chunk data. */
 public final class Crc32cBlocks {
   public static final int BLOCK = ChunkOperations.CHECKSUM_BLOCK_BYTES;
+  /** Blocks read back per system call at a commit; one buffer per I/O thread. */
+  private static final int READ_BLOCKS = 16;
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(READ_BLOCKS * BLOCK));
 
   private Crc32cBlocks() {}
 
@@ -35,16 +39,25 @@ public final class Crc32cBlocks {
     int firstBlock = Math.toIntExact(fromOffset / BLOCK);
     int[] out = new int[blockCount(newLength)];
     System.arraycopy(old, 0, out, 0, Math.min(firstBlock, old.length));
-    ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+    // Whole blocks per read into a direct buffer: a heap buffer would cost the JDK's copy from
+    // its own temporary direct buffer, and one read per block a system call per 64 KiB.
+    ByteBuffer buf = READ_BUFFER.get();
+    CRC32C block = new CRC32C();
     CRC32C range = new CRC32C();
-    for (int b = firstBlock; b < out.length; b++) {
-      long start = (long) b * BLOCK;
-      int len = (int) Math.min(BLOCK, newLength - start);
+    long start = (long) firstBlock * BLOCK;
+    while (start < newLength) {
+      int len = (int) Math.min(buf.capacity(), newLength - start);
       buf.clear().limit(len);
       readFully(data, buf, start);
-      out[b] = crc(buf.array(), 0, len);
-      int skip = (int) Math.max(0, fromOffset - start);
-      range.update(buf.array(), skip, len - skip);
+      for (int at = 0; at < len; at += BLOCK) {
+        int n = Math.min(BLOCK, len - at);
+        block.reset();
+        block.update(buf.limit(at + n).position(at));
+        out[Math.toIntExact((start + at) / BLOCK)] = (int) block.getValue();
+        int skip = (int) Math.max(0, Math.min(n, fromOffset - (start + at)));
+        range.update(buf.limit(at + n).position(at + skip));
+      }
+      start += len;
     }
     if (expectedCrc32c != null && (int) range.getValue() != expectedCrc32c) {
       throw new ChunkException(Code.CHECKSUM_MISMATCH, "bytes [" + fromOffset + ", " + newLength
