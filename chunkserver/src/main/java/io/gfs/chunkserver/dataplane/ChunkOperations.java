@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.dataplane;
 
+import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletionStage;
@@ -50,6 +51,28 @@ public interface ChunkOperations {
    */
   default WriteSession tryBeginWriteQuickly(String handle, long version, long offset,
       long length, int crc32c) {
+    return null;
+  }
+
+  /**
+   * Stages a primary's mutation on this secondary replica (a STAGE): the session takes the
+   * mutation's bytes and its outcome means READY (all declared bytes here, CRC32C matching); the
+   * commit comes later, over the replication plane.
+   *
+   * @throws ChunkException STALE_VERSION (the primary is older than this replica), CHUNK_FULL,
+   *     INVALID_ARGUMENT, NO_SPACE
+   */
+  default WriteSession beginStage(MutationHeader header) {
+    throw new ChunkException(ChunkException.Code.INVALID_ARGUMENT,
+        "this server takes no replica stages");
+  }
+
+  /**
+   * {@link #beginStage}, but only when it needs neither disk I/O nor waiting (a small stage of a
+   * chunk this replica holds at that version), so the data plane may call it on its event loop;
+   * null otherwise. Throws as beginStage does.
+   */
+  default WriteSession tryBeginStageQuickly(MutationHeader header) {
     return null;
   }
 

@@ -192,6 +192,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void startWrite(Request.BeginWrite w) {
+    if (w.isStageProbe()) {
+      ctx.writeAndFlush(ReplyFrames.writeDone(ctx.alloc(), w.requestId(), WireFormat.STAGE, 0,
+          0));
+      return;
+    }
     String invalid = WriteValidation.check(w, config.writeBytesMax());
     if (invalid != null) {
       sendError(w.requestId(), Status.INVALID_ARGUMENT, invalid);
@@ -208,8 +213,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     unfinished = write;
     ChunkOperations.WriteSession quick;
     try {
-      quick = operations.tryBeginWriteQuickly(w.handle().toString(), w.version(), w.offset(),
-          w.length(), w.crc32c());
+      quick = w.stage() != null ? operations.tryBeginStageQuickly(w.stage())
+          : operations.tryBeginWriteQuickly(w.handle().toString(), w.version(), w.offset(),
+              w.length(), w.crc32c());
     } catch (RuntimeException e) {
       track(w.requestId(), w.timeoutMs(), null);
       write.failed = true;
@@ -230,8 +236,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     awaitEngine(write);
     engine.submit(
-        () -> operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),
-            w.crc32c()),
+        () -> w.stage() != null ? operations.beginStage(w.stage())
+            : operations.beginWrite(w.handle().toString(), w.version(), w.offset(), w.length(),
+                w.crc32c()),
         session -> began(write, session),
         t -> {
           if (engineAnswered(write)) {
@@ -337,7 +344,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         answerError(write.requestId(), t);
       } else {
         answer(write.requestId(), ReplyFrames.writeDone(ctx.alloc(), write.requestId(),
-            write.request.append(), o.offset(), o.committedLength()));
+            write.request.replyType(), o.offset(), o.committedLength()));
       }
     }));
   }

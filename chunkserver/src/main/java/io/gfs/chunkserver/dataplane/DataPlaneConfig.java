@@ -33,6 +33,8 @@ public record DataPlaneConfig(
     int operationQueueMax) {
 
   public static final int DEFAULT_PORT = 8080;
+  /** The frame limit of every data-plane server (not configurable). */
+  public static final int DATA_FRAME_BYTES = 1 << 20;
 
   public DataPlaneConfig {
     if (bindAddress == null || bindAddress.isBlank()) {
@@ -64,8 +66,8 @@ public record DataPlaneConfig(
 
   /** Production defaults: 64 MiB chunks, 1 MiB data frames. */
   public static DataPlaneConfig defaults(String bindAddress, int port) {
-    return new DataPlaneConfig(bindAddress, port, 1024, 1 << 20, 64L << 20, 64L << 20, 256,
-        Duration.ofSeconds(60), Duration.ofSeconds(60), 2, 8, 1024);
+    return new DataPlaneConfig(bindAddress, port, 1024, DATA_FRAME_BYTES, 64L << 20, 64L << 20,
+        256, Duration.ofSeconds(60), Duration.ofSeconds(60), 2, 8, 1024);
   }
 
   private static void positive(String name, long value) {

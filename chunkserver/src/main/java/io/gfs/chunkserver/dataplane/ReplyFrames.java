@@ -38,10 +38,11 @@ final class ReplyFrames {
     return buf.writeLong(committedLength);
   }
 
-  static ByteBuf writeDone(ByteBufAllocator alloc, long requestId, boolean append, long offset,
+  /** The success reply of a WRITE, APPEND or STAGE ({@code requestType}). */
+  static ByteBuf writeDone(ByteBufAllocator alloc, long requestId, int requestType, long offset,
       long committedLength) {
     ByteBuf buf = alloc.buffer(HEADER_BYTES + 16);
-    header(buf, REPLY_BIT | (append ? APPEND : WRITE), requestId, 16);
+    header(buf, REPLY_BIT | requestType, requestId, 16);
     return buf.writeLong(offset).writeLong(committedLength);
   }
 

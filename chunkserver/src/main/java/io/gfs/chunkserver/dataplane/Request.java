@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.dataplane;
 
+import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import java.util.UUID;
 
@@ -18,7 +19,10 @@ sealed interface Request {
       implements Request {
   }
 
-  /** WRITE (append = false, offset ≥ 0) or APPEND (append = true, offset = -1). */
+  /**
+   * WRITE (append = false, offset ≥ 0) or APPEND (append = true, offset = -1) from a client; or a
+   * STAGE from a primary ({@code stage} set, offset -1), whose bytes a secondary only stages.
+   */
   record BeginWrite(
       long requestId,
       boolean append,
@@ -27,8 +31,30 @@ sealed interface Request {
       long offset,
       long length,
       int crc32c,
-      long timeoutMs)
+      long timeoutMs,
+      MutationHeader stage)
       implements Request {
+
+    BeginWrite(long requestId, boolean append, UUID handle, long version, long offset,
+        long length, int crc32c, long timeoutMs) {
+      this(requestId, append, handle, version, offset, length, crc32c, timeoutMs, null);
+    }
+
+    /** A primary's STAGE of a mutation on this secondary (not a client's write). */
+    static BeginWrite stage(long requestId, UUID handle, MutationHeader stage, long timeoutMs) {
+      return new BeginWrite(requestId, false, handle, stage.getVersion(), -1, stage.getLength(),
+          stage.getCrc32C(), timeoutMs, stage);
+    }
+
+    /** A STAGE without a mutation: only asks whether this server takes stages. */
+    boolean isStageProbe() {
+      return stage != null && stage.getLength() == 0 && stage.getHandle().isEmpty();
+    }
+
+    /** The type of this request's success reply. */
+    int replyType() {
+      return stage != null ? WireFormat.STAGE : append ? WireFormat.APPEND : WireFormat.WRITE;
+    }
   }
 
   /** One piece of a write's data; whoever receives it owns (and must release) the buffer. */

@@ -2,6 +2,8 @@ package io.gfs.chunkserver.dataplane;
 
 import static io.gfs.chunkserver.dataplane.WireFormat.*;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -24,6 +26,10 @@ final class RequestDecoder extends ByteToMessageDecoder {
           + dataFrameBytesMax);
     }
     this.dataFrameBytesMax = dataFrameBytesMax;
+    // A DATA frame of up to 1 MiB arrives in reads of up to 64 KiB: gathered as components
+    // instead of copied into one ever larger buffer (which also allocated a new, zeroed one
+    // each time it grew), so a piece reaches the stage file without a copy of ours.
+    setCumulator(COMPOSITE_CUMULATOR);
   }
 
   @Override
@@ -61,7 +67,27 @@ final class RequestDecoder extends ByteToMessageDecoder {
       return;
     }
     in.skipBytes(HEADER_BYTES);
+    if (type == STAGE) {
+      decodeStage(in, out, requestId, (int) bodyLength);
+      return;
+    }
     out.add(parseBody(type, requestId, (int) bodyLength, in));
+  }
+
+  private void decodeStage(ByteBuf in, List<Object> out, long requestId, int bodyLength) {
+    long timeoutMs = in.readUnsignedInt();
+    byte[] header = new byte[bodyLength - 4];
+    in.readBytes(header);
+    MutationHeader stage;
+    UUID handle;
+    try {
+      stage = MutationHeader.parseFrom(header);
+      handle = stage.getHandle().isEmpty() ? new UUID(0, 0) : UUID.fromString(stage.getHandle());
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      fail(in, out, requestId, Status.MALFORMED, "unreadable STAGE header: " + e.getMessage());
+      return;
+    }
+    out.add(Request.BeginWrite.stage(requestId, handle, stage, timeoutMs));
   }
 
   /** Returns why the header is unacceptable, or null. */
@@ -80,8 +106,12 @@ final class RequestDecoder extends ByteToMessageDecoder {
       case READ -> READ_BODY_BYTES;
       case COMMITTED_LENGTH -> COMMITTED_LENGTH_BODY_BYTES;
       case WRITE, APPEND -> WRITE_BODY_BYTES;
-      default -> -1; // DATA: any length from 1 to the limit
+      default -> -1; // DATA: any length from 1 to the limit; STAGE: checked below
     };
+    if (type == STAGE && (bodyLength < 4 || bodyLength > 4 + STAGE_HEADER_BYTES_MAX)) {
+      return "STAGE needs a body of 4 to " + (4 + STAGE_HEADER_BYTES_MAX) + " bytes, got "
+          + bodyLength;
+    }
     if (expected >= 0 && bodyLength != expected) {
       return String.format("operation 0x%02x needs a body of %d bytes, got %d", type, expected,
           bodyLength);
@@ -93,7 +123,7 @@ final class RequestDecoder extends ByteToMessageDecoder {
   }
 
   private static boolean isKnown(int type) {
-    return type >= PING && type <= DATA;
+    return type >= PING && type <= STAGE;
   }
 
   private static Request parseBody(int type, long requestId, int bodyLength, ByteBuf in) {

@@ -39,6 +39,34 @@ enum Status {
     return wireCode;
   }
 
+  /** The status a wire code stands for; INTERNAL for a code this version does not know. */
+  static Status ofWire(int code) {
+    for (Status s : values()) {
+      if (s.wireCode == code) {
+        return s;
+      }
+    }
+    return INTERNAL;
+  }
+
+  /** What a failed request reports as a {@link ChunkException}. */
+  ChunkException.Code chunkCode() {
+    return switch (this) {
+      case INVALID_ARGUMENT, MALFORMED, FRAME_TOO_LARGE -> ChunkException.Code.INVALID_ARGUMENT;
+      case NOT_FOUND -> ChunkException.Code.NOT_FOUND;
+      case STALE_VERSION -> ChunkException.Code.STALE_VERSION;
+      case NOT_PRIMARY -> ChunkException.Code.NOT_PRIMARY;
+      case CHUNK_FULL -> ChunkException.Code.CHUNK_FULL;
+      case RECORD_TOO_LARGE -> ChunkException.Code.RECORD_TOO_LARGE;
+      case NO_SPACE -> ChunkException.Code.NO_SPACE;
+      case CHECKSUM_MISMATCH -> ChunkException.Code.CHECKSUM_MISMATCH;
+      case TIMEOUT -> ChunkException.Code.TIMEOUT;
+      case OVERLOADED, TOO_MANY_CONNECTIONS -> ChunkException.Code.OVERLOADED;
+      case QUORUM_FAILED, GOING_AWAY, IDLE_TIMEOUT -> ChunkException.Code.QUORUM_FAILED;
+      default -> ChunkException.Code.INTERNAL;
+    };
+  }
+
   static Status of(ChunkException.Code code) {
     return switch (code) {
       case INVALID_ARGUMENT -> INVALID_ARGUMENT;

@@ -21,6 +21,13 @@ final class WireFormat {
   static final int WRITE = 0x04;
   static final int APPEND = 0x05;
   static final int DATA = 0x06;
+  /**
+   * A primary streams a mutation to a secondary replica (instead of the replication plane's
+   * gRPC Stage): body = timeout u32, then the MutationHeader (protobuf); DATA frames follow, and
+   * the reply means READY. An empty header is a probe: a server that takes stages answers it.
+   */
+  static final int STAGE = 0x07;
+  static final int STAGE_HEADER_BYTES_MAX = 4096;
 
   // Reply types (server → client): 0x80 | request type on success, ERROR otherwise.
   static final int REPLY_BIT = 0x80;

@@ -10,6 +10,9 @@ final class WriteValidation {
     if (w.length() <= 0 || w.length() > writeBytesMax) {
       return "write length " + w.length() + " must be in [1, " + writeBytesMax + "]";
     }
+    if (w.stage() != null) {
+      return null; // the replica engine checks a stage's header
+    }
     if (w.append() && w.offset() != -1) {
       return "APPEND must carry offset -1, got " + w.offset();
     }

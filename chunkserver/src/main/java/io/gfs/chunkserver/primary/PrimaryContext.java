@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.primary;
 
+import io.gfs.chunkserver.dataplane.PeerStages;
 import io.gfs.chunkserver.master.MasterCalls;
 import io.gfs.chunkserver.replication.PeerChannels;
 import io.gfs.chunkserver.replication.ReplicaEngine;
@@ -17,6 +18,7 @@ record PrimaryContext(
     String nodeId,
     ReplicaEngine engine,
     PeerChannels peers,
+    PeerStages stages,
     MasterCalls master,
     LeaseTable leases,
     CommitReporter reporter,

@@ -1,7 +1,5 @@
 package io.gfs.chunkserver.primary;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.gfs.chunkserver.dataplane.ChunkException;
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
@@ -42,7 +40,6 @@ import org.apache.logging.log4j.Logger;
  */
 final class PrimarySession implements WriteSession {
   private static final Logger LOG = LogManager.getLogger(PrimarySession.class);
-  private static final int MESSAGE_BYTES_MAX = 1 << 20;
 
   private final PrimaryContext ctx;
   private final String handle;
@@ -119,10 +116,19 @@ final class PrimarySession implements WriteSession {
     staged = m;
     local = ctx.engine().beginStage(m);
     List<PeerStage> opened = new ArrayList<>();
+    long deadlineMs = ctx.settings().replicaDeadline().toMillis();
     for (ChunkLocation peer : pc.secondaries) {
-      if (!pc.excluded.contains(peer.getServerId())) {
-        opened.add(new PeerStage(peer, ctx.peers().stub(peer.getHost(),
-            peer.getReplicationPort()), m, ctx.settings().replicaDeadline().toMillis()));
+      if (pc.excluded.contains(peer.getServerId())) {
+        continue;
+      }
+      if (ctx.stages().takesStages(peer.getHost(), peer.getDataPort())) {
+        opened.add(new DataPlanePeerStage(peer, ctx.stages().open(peer.getHost(),
+            peer.getDataPort(), m.toProto(), deadlineMs)));
+        ctx.metrics().stagesOverDataPlane.inc();
+      } else {
+        ctx.metrics().stagesOverGrpc.inc();
+        opened.add(new GrpcPeerStage(peer, ctx.peers().stub(peer.getHost(),
+            peer.getReplicationPort()), m, deadlineMs));
       }
     }
     stages = List.copyOf(opened);
@@ -159,35 +165,32 @@ final class PrimarySession implements WriteSession {
 
   @Override
   public CompletionStage<Void> onData(ByteBuf piece) {
-    byte[] bytes;
-    try {
-      bytes = new byte[piece.readableBytes()];
-      piece.readBytes(bytes);
-    } finally {
-      piece.release();
-    }
-    received += bytes.length;
+    received += piece.readableBytes();
     boolean tooMuch = received > length;
-    Runnable step = () -> guarded(() -> {
-      if (tooMuch) {
-        throw new ChunkException(Code.INVALID_ARGUMENT, "more data than the declared length "
-            + length);
+    // The received buffer itself goes to the local stage and to every secondary (no copy of
+    // ours: a data-plane peer sends it as it is); it is released once all have it.
+    Runnable step = () -> {
+      try {
+        guarded(() -> {
+          if (tooMuch) {
+            throw new ChunkException(Code.INVALID_ARGUMENT, "more data than the declared length "
+                + length);
+          }
+          for (ByteBuffer b : piece.nioBuffers()) {
+            local.write(b);
+          }
+          for (PeerStage s : stages) {
+            s.send(piece.retainedDuplicate());
+          }
+        });
+      } finally {
+        piece.release();
       }
-      local.write(ByteBuffer.wrap(bytes));
-      ByteString data = UnsafeByteOperations.unsafeWrap(bytes);
-      // pieces of any size from the data plane become gRPC messages well under the limit
-      for (int from = 0; from < data.size(); from += MESSAGE_BYTES_MAX) {
-        ByteString message = data.substring(from, Math.min(data.size(),
-            from + MESSAGE_BYTES_MAX));
-        for (PeerStage s : stages) {
-          s.send(message);
-        }
-      }
-    });
+    };
     StageFile stage = tail.isDone() ? local : null;
     if (tail.isDone() && (failure != null || (stage != null && stage.isInMemory()))) {
-      // Set up, and the stage is in memory: the step is a copy and gRPC sends, none of which
-      // blocks, so it runs here (in order: the chain is idle) rather than after a hand-off.
+      // Set up, and the stage is in memory: the step is a copy and sends to the secondaries,
+      // none of which blocks, so it runs here (in order: the chain is idle) rather than after a hand-off.
       step.run();
     } else {
       tail = tail.thenRunAsync(step, ctx.io()); // a file stage writes to disk

@@ -4,12 +4,16 @@ import com.codahale.metrics.MetricRegistry;
 import io.gfs.chunkserver.dataplane.ChunkException;
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.dataplane.ChunkOperations;
+import io.gfs.chunkserver.dataplane.PeerStages;
 import io.gfs.chunkserver.master.MasterCalls;
+import io.gfs.chunkserver.replication.Mutation;
 import io.gfs.chunkserver.replication.PeerChannels;
 import io.gfs.chunkserver.replication.ReplicaEngine;
+import io.gfs.chunkserver.replication.StageSession;
 import io.gfs.chunkserver.storage.ChunkHandles;
 import io.gfs.chunkserver.storage.ChunkMeta;
 import io.gfs.proto.ChunkLocation;
+import io.gfs.proto.MutationHeader;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -35,6 +39,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
 
   /**
    * @param self this server's advertised address (lagging replicas copy from it)
+   * @param stages streams mutations to the secondaries' data planes (gRPC where they cannot)
    * @param io a named, bounded pool for the primary's staging and commit steps
    * @param recovery a named, bounded pool for lease claims and recoveries (they block on
    *     replicas, with deadlines, and must not starve the write path)
@@ -42,7 +47,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
    * @param chunkSizeBytes the cluster's chunk size, as last learned from the master
    */
   public WriteEngine(String nodeId, ChunkLocation self, ReplicaEngine engine, PeerChannels peers,
-      MasterCalls master,
+      PeerStages stages, MasterCalls master,
       Executor io, Executor recovery, ScheduledExecutorService timer, InstantSource clock,
       PrimarySettings settings,
       LongSupplier chunkSizeBytes, MetricRegistry metrics) {
@@ -54,7 +59,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
         settings.replicaDeadline().toMillis(), writeMetrics);
     LeaseTable leases = new LeaseTable(nodeId, master, chunkRecovery, recovery, clock,
         settings);
-    this.ctx = new PrimaryContext(nodeId, engine, peers, master, leases, reporter, io, timer,
+    this.ctx = new PrimaryContext(nodeId, engine, peers, stages, master, leases, reporter, io, timer,
         clock, settings, chunkSizeBytes, writeMetrics, new AtomicLong(clock.millis() * 1000));
     this.abandoned = new AbandonedLeases(ctx);
   }
@@ -100,6 +105,33 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
       return null;
     }
     return beginWrite(handle, version, offset, length, crc32c);
+  }
+
+  /** A secondary's stage of a primary's mutation, streamed over the data plane (STAGE). */
+  @Override
+  public WriteSession beginStage(MutationHeader header) {
+    Mutation m;
+    try {
+      m = Mutation.fromProto(header);
+    } catch (IllegalArgumentException e) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, e.getMessage());
+    }
+    if (m.isOrdered()) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, "a stage carries no sequence, got "
+          + m.sequence());
+    }
+    return new StageSession(engine, m, engine.beginStage(m), ctx.io());
+  }
+
+  /** Quick when the replica is at the stage's version and the stage fits in memory. */
+  @Override
+  public WriteSession tryBeginStageQuickly(MutationHeader header) {
+    ChunkMeta meta = engine.state(ChunkHandles.require(header.getHandle())).orElse(null);
+    if (meta == null || meta.version() != header.getVersion() || meta.sealed()
+        || !engine.store().canStageInMemory(header.getLength())) {
+      return null;
+    }
+    return beginStage(header);
   }
 
   private void check(String handle, long version, long offset, long length) {

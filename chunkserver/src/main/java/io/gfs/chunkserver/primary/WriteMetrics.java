@@ -12,6 +12,9 @@ final class WriteMetrics {
   final Counter missedCommits;
   final Counter recoveries;
   final Timer latency;
+  /** Stages streamed to secondaries over their data planes / over gRPC (older or unknown). */
+  final Counter stagesOverDataPlane;
+  final Counter stagesOverGrpc;
 
   WriteMetrics(MetricRegistry registry) {
     committed = registry.counter("gfs.chunkserver.write.committed");
@@ -20,5 +23,7 @@ final class WriteMetrics {
     missedCommits = registry.counter("gfs.chunkserver.replica.missed_commits");
     recoveries = registry.counter("gfs.chunkserver.primary.recoveries");
     latency = registry.timer("gfs.chunkserver.write.latency");
+    stagesOverDataPlane = registry.counter("gfs.chunkserver.write.stages.dataplane");
+    stagesOverGrpc = registry.counter("gfs.chunkserver.write.stages.grpc");
   }
 }

@@ -3,6 +3,7 @@ package io.gfs.chunkserver.server;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.gfs.chunkserver.dataplane.ChunkOperations;
+import io.gfs.chunkserver.dataplane.PeerStages;
 import io.gfs.chunkserver.master.CommandHandler;
 import io.gfs.chunkserver.master.HeartbeatLoop;
 import io.gfs.chunkserver.master.MasterLink;
@@ -80,6 +81,7 @@ public final class ChunkserverNode implements AutoCloseable {
   private ReplicationServer replicationServer;
   private WriteEngine writeEngine;
   private DataPlane dataPlane;
+  private PeerStages peerStages;
 
   public ChunkserverNode(ChunkserverConfig config, DataPlaneStarter dataPlaneStarter,
       InstantSource clock) {
@@ -112,6 +114,9 @@ public final class ChunkserverNode implements AutoCloseable {
           chunkSizeBytes::get);
       PeerChannels peers = new PeerChannels();
       started.add(peers);
+      PeerStages stages = new PeerStages(id);
+      peerStages = stages;
+      started.add(stages);
       ChunkCopier copier = new ChunkCopier(id, replicas, peers,
           config.primary().replicaDeadline().multipliedBy(6).toMillis());
       replicationServer = new ReplicationServer(id,
@@ -125,7 +130,7 @@ public final class ChunkserverNode implements AutoCloseable {
           version, id, ReplicaProblem.CORRUPT, detail));
       ChunkLocation self = ChunkLocation.newBuilder().setServerId(id)
           .setHost(config.advertisedHost()).setReplicationPort(replicationServer.port()).build();
-      writeEngine = new WriteEngine(id, self, replicas, peers, master, io, recovery, timer,
+      writeEngine = new WriteEngine(id, self, replicas, peers, stages, master, io, recovery, timer,
           clock, config.primary(), chunkSizeBytes::get, metrics);
       // replaced, not reused: a restarted node in the same registry reports its new store
       metrics.remove("gfs.chunkserver.storage.chunks");
@@ -164,6 +169,11 @@ public final class ChunkserverNode implements AutoCloseable {
     if (old != bytes) {
       LOG.info("{} cluster chunk size adopted bytes={}", config.id(), bytes);
     }
+  }
+
+  /** How this server, as a primary, streams mutations to its secondaries. */
+  public PeerStages peerStages() {
+    return peerStages;
   }
 
   /** This server's address as the master and clients see it. */

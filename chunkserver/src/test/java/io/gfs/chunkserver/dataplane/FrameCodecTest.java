@@ -6,6 +6,7 @@ import io.gfs.client.internal.dataplane.DataPlaneStatus;
 import io.gfs.client.internal.dataplane.Reply;
 import io.gfs.client.internal.dataplane.ReplyDecoder;
 import io.gfs.client.internal.dataplane.RequestFrames;
+import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -91,15 +92,56 @@ class FrameCodecTest {
   }
 
   @Test
+  void aPrimarysStageFramesDecode() {
+    MutationHeader h = MutationHeader.newBuilder().setHandle(HANDLE.toString()).setVersion(3)
+        .setPrimaryId("cs1").setLength(70_000).setCrc32C(0xCAFEBABE).setStageId(99)
+        .setRequestedOffset(65_536).build();
+    for (boolean split : new boolean[] {false, true}) {
+      assertThat(decodeRequests(PeerStages.stageFrame(7, 1500, h), split)).containsExactly(
+          new Request.BeginWrite(7, false, HANDLE, 3, -1, 70_000, 0xCAFEBABE, 1500, h));
+      List<Object> probe = decodeRequests(PeerStages.stageFrame(8, 0,
+          MutationHeader.getDefaultInstance()), split);
+      assertThat(probe).hasSize(1);
+      assertThat(((Request.BeginWrite) probe.get(0)).isStageProbe()).isTrue();
+      ByteBuf frames = Unpooled.wrappedBuffer(PeerStages.dataHeader(9, 3),
+          Unpooled.wrappedBuffer(new byte[] {4, 5, 6}));
+      Request.Data d = (Request.Data) decodeRequests(frames, split).get(0);
+      assertThat(d.requestId()).isEqualTo(9);
+      assertThat(d.bytes().readableBytes()).isEqualTo(3);
+      d.bytes().release();
+    }
+    assertThat(((Request.BeginWrite) decodeRequests(PeerStages.stageFrame(7, 0, h), false)
+        .get(0)).replyType()).isEqualTo(WireFormat.STAGE);
+  }
+
+  @Test
+  void stageFramesWithAnUnreadableHeaderOrATooShortBodyAreViolations() {
+    ByteBuf garbage = Unpooled.buffer().writeShort(WireFormat.MAGIC).writeByte(1)
+        .writeByte(WireFormat.STAGE).writeInt(1).writeInt(4 + 3).writeInt(0)
+        .writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+    Request.Violation v = (Request.Violation) decodeRequests(garbage, false).get(0);
+    assertThat(v.status()).isEqualTo(Status.MALFORMED);
+    assertThat(v.message()).contains("unreadable STAGE header");
+    ByteBuf shortBody = Unpooled.buffer().writeShort(WireFormat.MAGIC).writeByte(1)
+        .writeByte(WireFormat.STAGE).writeInt(1).writeInt(2).writeShort(0);
+    assertThat(((Request.Violation) decodeRequests(shortBody, false).get(0)).status())
+        .isEqualTo(Status.MALFORMED);
+    ByteBuf badHandle = PeerStages.stageFrame(2, 0, MutationHeader.newBuilder()
+        .setHandle("not-a-uuid").setLength(1).build());
+    assertThat(((Request.Violation) decodeRequests(badHandle, false).get(0)).status())
+        .isEqualTo(Status.MALFORMED);
+  }
+
+  @Test
   void repliesRoundTrip() {
     for (boolean split : new boolean[] {false, true}) {
       assertThat(decodeReplies(ReplyFrames.pong(ALLOC, 1), split))
           .containsExactly(new Reply.Pong(1));
       assertThat(decodeReplies(ReplyFrames.committedLength(ALLOC, 2, 1 << 26), split))
           .containsExactly(new Reply.CommittedLength(2, 1 << 26));
-      assertThat(decodeReplies(ReplyFrames.writeDone(ALLOC, 3, false, 10, 20), split))
+      assertThat(decodeReplies(ReplyFrames.writeDone(ALLOC, 3, WireFormat.WRITE, 10, 20), split))
           .containsExactly(new Reply.WriteDone(3, false, 10, 20));
-      assertThat(decodeReplies(ReplyFrames.writeDone(ALLOC, 4, true, 30, 40), split))
+      assertThat(decodeReplies(ReplyFrames.writeDone(ALLOC, 4, WireFormat.APPEND, 30, 40), split))
           .containsExactly(new Reply.WriteDone(4, true, 30, 40));
       assertThat(decodeReplies(ReplyFrames.error(ALLOC, 5, Status.CHUNK_FULL, "sealed"), split))
           .containsExactly(new Reply.Error(5, DataPlaneStatus.CHUNK_FULL, "sealed"));

@@ -1,10 +1,13 @@
 package io.gfs.chunkserver.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
 import io.gfs.chunkserver.dataplane.ChunkOperations.WriteSession;
 import io.gfs.chunkserver.primary.PrimarySettings;
 import io.gfs.chunkserver.server.ChunkserverConfig;
 import io.gfs.chunkserver.server.ChunkserverNode;
+import io.gfs.chunkserver.server.NettyDataPlane;
 import io.gfs.chunkserver.storage.Crc32cBlocks;
 import io.gfs.proto.ChunkLocation;
 import io.netty.buffer.Unpooled;
@@ -30,14 +33,32 @@ public final class TestCluster implements AutoCloseable {
   private final ChunkserverNode[] nodes;
 
   private final List<String> masterAddresses;
+  private final ChunkserverNode.DataPlaneStarter dataPlanes;
 
+  /**
+   * Every chunkserver with its data plane; once all are up, each has learned that the others
+   * take stages over it, so primaries stream to secondaries there (not over gRPC) from the start.
+   */
   public TestCluster(Path root, int size, long chunkSizeBytes) throws Exception {
     this(root, size, chunkSizeBytes, new FakeMaster(60_000, chunkSizeBytes), List.of());
+  }
+
+  /** Chunkservers without data planes: primaries stream to secondaries over gRPC. */
+  public static TestCluster withoutDataPlanes(Path root, int size, long chunkSizeBytes)
+      throws Exception {
+    return new TestCluster(root, size, chunkSizeBytes, new FakeMaster(60_000, chunkSizeBytes),
+        List.of(), ChunkserverNode.DataPlaneStarter.NONE);
   }
 
   /** {@code extraMasters}: more master addresses every chunkserver also heartbeats to. */
   public TestCluster(Path root, int size, long chunkSizeBytes, FakeMaster master,
       List<String> extraMasters) throws Exception {
+    this(root, size, chunkSizeBytes, master, extraMasters, NettyDataPlane.STARTER);
+  }
+
+  private TestCluster(Path root, int size, long chunkSizeBytes, FakeMaster master,
+      List<String> extraMasters, ChunkserverNode.DataPlaneStarter dataPlanes) throws Exception {
+    this.dataPlanes = dataPlanes;
     this.root = root;
     this.chunkSizeBytes = chunkSizeBytes;
     this.master = master;
@@ -47,6 +68,16 @@ public final class TestCluster implements AutoCloseable {
     this.nodes = new ChunkserverNode[size];
     for (int i = 0; i < size; i++) {
       start(i);
+    }
+    if (dataPlanes != ChunkserverNode.DataPlaneStarter.NONE) {
+      for (ChunkserverNode from : nodes) {
+        for (ChunkserverNode to : nodes) {
+          if (from != to) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> from.peerStages()
+                .takesStages(to.location().getHost(), to.location().getDataPort()));
+          }
+        }
+      }
     }
   }
 
@@ -58,8 +89,7 @@ public final class TestCluster implements AutoCloseable {
     ChunkserverConfig config = new ChunkserverConfig(id(i), root.resolve(id(i)), "127.0.0.1",
         "127.0.0.1", 0, 0, 0, masterAddresses, Duration.ofMillis(200),
         chunkSizeBytes, 4, FAST, "test");
-    nodes[i] = new ChunkserverNode(config, ChunkserverNode.DataPlaneStarter.NONE,
-        InstantSource.system()).start();
+    nodes[i] = new ChunkserverNode(config, dataPlanes, InstantSource.system()).start();
     return nodes[i];
   }
 

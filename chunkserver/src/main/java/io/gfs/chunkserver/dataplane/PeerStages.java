@@ -1,0 +1,366 @@
+package io.gfs.chunkserver.dataplane;
+
+import static io.gfs.chunkserver.dataplane.WireFormat.*;
+
+import io.gfs.proto.MutationHeader;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The primary's side of STAGE (docs/protocol.md): streams each mutation to a secondary's data
+ * plane, where the bytes go from the socket to the stage file with no protobuf or HTTP/2 framing
+ * in between, and the primary forwards the very buffers it received from the client. Connections
+ * are pooled per peer and reused after a stage that ended READY.
+ *
+ * <p>A peer is used this way only once it has answered a probe (a STAGE without a mutation): a
+ * server of an older version, or one without a data plane, keeps getting the replication plane's
+ * gRPC Stage, so a rolling upgrade mixes versions safely. Until the first probe has been
+ * answered, {@link #takesStages} says no.
+ */
+public final class PeerStages implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger(PeerStages.class);
+  /**
+   * DATA frames this size at most: the data plane's frame limit, as the client library cuts its
+   * writes (so a client's piece goes on as one frame, and the secondary takes it as one piece).
+   */
+  static final int FRAME_BYTES = DataPlaneConfig.DATA_FRAME_BYTES;
+  private static final int REPLY_BYTES_MAX = HEADER_BYTES + 64 * 1024;
+  private static final int IDLE_PER_PEER_MAX = 8;
+  /** Pooled connections idle longer are closed: well inside the server's idle timeout. */
+  private static final long IDLE_MS_MAX = 20_000;
+  private static final int CONNECT_TIMEOUT_MS = 5_000;
+  private static final long PROBE_TIMEOUT_MS = 5_000;
+  private static final long UNREACHABLE_RETRY_MS = 5_000;
+  private static final long REFUSED_RETRY_MS = 60_000;
+
+  private final String nodeId;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+  private final AtomicLong requestIds = new AtomicLong();
+  private volatile boolean closed;
+
+  public PeerStages(String nodeId) {
+    this.nodeId = nodeId;
+    this.group = new MultiThreadIoEventLoopGroup(1,
+        new DefaultThreadFactory(nodeId + "-stage-io", true), NioIoHandler.newFactory());
+    this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(1 << 20, 4 << 20))
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(REPLY_BYTES_MAX, 8, 4, 0, 0),
+                new Replies());
+          }
+        });
+  }
+
+  /** One peer's data plane: its pooled connections and whether it takes stages. */
+  static final class Peer {
+    final String host;
+    final int port;
+    final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
+    final AtomicBoolean probing = new AtomicBoolean();
+    volatile boolean takesStages;
+    volatile long probeAfterNanos = System.nanoTime();
+
+    Peer(String host, int port) {
+      this.host = host;
+      this.port = port;
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  private record Idle(Channel channel, long sinceNanos) {
+  }
+
+  /** What a connection's replies go to: the stage using it, or the probe. */
+  interface Listener {
+    void onReply(int type, long requestId, Status status, String message);
+
+    void onClosed();
+
+    void onWritable();
+  }
+
+  /**
+   * Whether the peer's data plane takes STAGE. When that is not known yet (or a while after it
+   * said no, or could not be reached), asks it in the background and says no meanwhile.
+   */
+  public boolean takesStages(String host, int dataPort) {
+    if (dataPort <= 0 || closed) {
+      return false;
+    }
+    Peer p = peers.computeIfAbsent(host + ":" + dataPort, k -> new Peer(host, dataPort));
+    if (p.takesStages) {
+      return true;
+    }
+    if (System.nanoTime() - p.probeAfterNanos >= 0 && p.probing.compareAndSet(false, true)) {
+      probe(p);
+    }
+    return false;
+  }
+
+  /**
+   * Starts streaming {@code header}'s mutation to the peer; call only after
+   * {@link #takesStages} said yes. The stream fails by itself after {@code deadlineMs}.
+   */
+  public StageStream open(String host, int dataPort, MutationHeader header, long deadlineMs) {
+    Peer p = peers.computeIfAbsent(host + ":" + dataPort, k -> new Peer(host, dataPort));
+    return new StageStream(this, p, nextRequestId(), header, deadlineMs);
+  }
+
+  long nextRequestId() {
+    long id;
+    do {
+      id = requestIds.incrementAndGet() & 0xFFFF_FFFFL;
+    } while (id == CONNECTION_REQUEST_ID);
+    return id;
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  String nodeId() {
+    return nodeId;
+  }
+
+  /** A live pooled connection to the peer, or a new one. */
+  CompletableFuture<Channel> acquire(Peer p) {
+    Idle i;
+    while ((i = p.idle.pollFirst()) != null) {
+      if (i.channel().isActive()
+          && System.nanoTime() - i.sinceNanos() < TimeUnit.MILLISECONDS.toNanos(IDLE_MS_MAX)) {
+        return CompletableFuture.completedFuture(i.channel());
+      }
+      i.channel().close();
+    }
+    CompletableFuture<Channel> out = new CompletableFuture<>();
+    if (closed) {
+      out.completeExceptionally(new IllegalStateException("peer stages closed"));
+      return out;
+    }
+    ChannelFuture f = bootstrap.connect(p.host, p.port);
+    f.addListener(x -> {
+      if (x.isSuccess()) {
+        out.complete(f.channel());
+      } else {
+        out.completeExceptionally(x.cause());
+      }
+    });
+    return out;
+  }
+
+  /** Takes back a connection whose last request was answered, or closes it. */
+  void release(Peer p, Channel ch) {
+    listen(ch, null);
+    if (closed || !ch.isActive() || p.idle.size() >= IDLE_PER_PEER_MAX) {
+      ch.close();
+      return;
+    }
+    p.idle.addFirst(new Idle(ch, System.nanoTime()));
+    if (closed) {
+      ch.close(); // close() may have drained the pool meanwhile
+    }
+  }
+
+  /**
+   * Makes {@code listener} the one the connection's replies go to; false when the connection
+   * is already gone (a closed channel's pipeline no longer has the handler).
+   */
+  static boolean listen(Channel ch, Listener listener) {
+    Replies r = ch.pipeline().get(Replies.class);
+    if (r == null) {
+      return false;
+    }
+    r.listener = listener;
+    return true;
+  }
+
+  /** The peer refused a stage as an unknown operation (a downgrade): ask it again later. */
+  void forget(Peer p) {
+    if (p.takesStages) {
+      p.takesStages = false;
+      p.probeAfterNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFUSED_RETRY_MS);
+      LOG.info("{} replica stages go over gRPC again peer={} reason=STAGE refused", nodeId, p);
+    }
+  }
+
+  private void probe(Peer p) {
+    acquire(p).whenComplete((ch, err) -> {
+      if (err != null) {
+        probed(p, false, UNREACHABLE_RETRY_MS, "unreachable: " + err);
+        return;
+      }
+      long id = nextRequestId();
+      AtomicBoolean answered = new AtomicBoolean();
+      Runnable timeout = () -> {
+        if (answered.compareAndSet(false, true)) {
+          ch.close();
+          probed(p, false, UNREACHABLE_RETRY_MS, "no answer to the probe");
+        }
+      };
+      var timer = ch.eventLoop().schedule(timeout, PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      boolean listening = listen(ch, new Listener() {
+        @Override
+        public void onReply(int type, long requestId, Status status, String message) {
+          if (!answered.compareAndSet(false, true)) {
+            return;
+          }
+          timer.cancel(false);
+          boolean yes = requestId == id && type == (REPLY_BIT | STAGE);
+          if (yes) {
+            release(p, ch);
+          } else {
+            ch.close();
+          }
+          probed(p, yes, REFUSED_RETRY_MS, yes ? "" : status + " " + message);
+        }
+
+        @Override
+        public void onClosed() {
+          timeout.run();
+        }
+
+        @Override
+        public void onWritable() {
+        }
+      });
+      if (!listening || !ch.isActive()) {
+        timeout.run();
+        return;
+      }
+      ch.writeAndFlush(stageFrame(id, 0, MutationHeader.getDefaultInstance()));
+    });
+  }
+
+  private void probed(Peer p, boolean yes, long retryMs, String why) {
+    p.takesStages = yes;
+    p.probeAfterNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryMs);
+    p.probing.set(false);
+    if (yes) {
+      LOG.info("{} replica stages go over the data plane peer={}", nodeId, p);
+    } else {
+      LOG.info("{} replica stages go over gRPC peer={} reason={}", nodeId, p, why);
+    }
+  }
+
+  static ByteBuf stageFrame(long requestId, long timeoutMs, MutationHeader header) {
+    byte[] body = header.toByteArray();
+    ByteBuf buf = Unpooled.buffer(HEADER_BYTES + 4 + body.length);
+    frameHeader(buf, STAGE, requestId, 4 + body.length);
+    return buf.writeInt((int) Math.min(timeoutMs, 0xFFFF_FFFFL)).writeBytes(body);
+  }
+
+  static ByteBuf dataHeader(long requestId, int length) {
+    return frameHeader(Unpooled.buffer(HEADER_BYTES), DATA, requestId, length);
+  }
+
+  private static ByteBuf frameHeader(ByteBuf buf, int type, long requestId, int bodyLength) {
+    return buf.writeShort(MAGIC).writeByte(VERSION).writeByte(type).writeInt((int) requestId)
+        .writeInt(bodyLength);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Peer p : peers.values()) {
+      Idle i;
+      while ((i = p.idle.pollFirst()) != null) {
+        i.channel().close();
+      }
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** Cuts reply frames out of a connection and hands them to its current listener. */
+  static final class Replies extends ChannelInboundHandlerAdapter {
+    volatile Listener listener;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf f = (ByteBuf) msg;
+      try {
+        Listener l = listener;
+        if (f.readableBytes() < HEADER_BYTES || f.getUnsignedShort(0) != MAGIC) {
+          ctx.close(); // not our protocol: nothing more on this connection can be trusted
+          return;
+        }
+        int type = f.getUnsignedByte(3);
+        long requestId = f.getUnsignedInt(4);
+        Status status = Status.OK;
+        String message = "";
+        if (type == ERROR && f.readableBytes() >= HEADER_BYTES + 3) {
+          status = Status.ofWire(f.getUnsignedByte(HEADER_BYTES));
+          int n = Math.min(f.getUnsignedShort(HEADER_BYTES + 1),
+              f.readableBytes() - HEADER_BYTES - 3);
+          message = f.toString(HEADER_BYTES + 3, n, StandardCharsets.UTF_8);
+        }
+        if (l != null) {
+          l.onReply(type, requestId, status, message);
+        } else {
+          ctx.close(); // an idle connection spoke (idle timeout, server stopping): drop it
+        }
+      } finally {
+        f.release();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      Listener l = listener;
+      if (l != null) {
+        l.onWritable();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Listener l = listener;
+      if (l != null) {
+        l.onClosed();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("peer stage connection failed remote={} cause={}", ctx.channel().remoteAddress(),
+          cause.toString());
+      ctx.close();
+    }
+  }
+}

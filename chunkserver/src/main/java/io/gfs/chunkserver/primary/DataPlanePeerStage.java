@@ -1,0 +1,43 @@
+package io.gfs.chunkserver.primary;
+
+import io.gfs.chunkserver.dataplane.StageStream;
+import io.gfs.proto.ChunkLocation;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+
+/** A {@link PeerStage} over the peer's data plane (a STAGE, see PeerStages). */
+final class DataPlanePeerStage extends PeerStage {
+  private final StageStream stream;
+
+  DataPlanePeerStage(ChunkLocation peer, StageStream stream) {
+    super(peer);
+    this.stream = stream;
+    stream.ready().whenComplete((v, e) -> {
+      if (e != null) {
+        ready.completeExceptionally(e);
+      } else {
+        ready.complete(null);
+      }
+    });
+  }
+
+  @Override
+  void send(ByteBuf piece) {
+    stream.send(piece);
+  }
+
+  @Override
+  CompletableFuture<Void> writable() {
+    return stream.writable();
+  }
+
+  @Override
+  void finish() {
+    // the header declared the length: the replica answers once it has every byte
+  }
+
+  @Override
+  void cancel(String reason) {
+    stream.cancel(reason);
+  }
+}

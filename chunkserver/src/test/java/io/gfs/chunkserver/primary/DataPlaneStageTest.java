@@ -1,0 +1,165 @@
+package io.gfs.chunkserver.primary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
+import io.gfs.chunkserver.testing.TestCluster;
+import io.gfs.proto.ChunkLocation;
+import io.gfs.proto.ReplicaProblem;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Primaries stream mutations to secondaries over the data plane (STAGE), or over gRPC. */
+class DataPlaneStageTest {
+  @TempDir Path dir;
+
+  private static long count(TestCluster cluster, int node, String metric) {
+    return cluster.node(node).metrics().counter(metric).getCount();
+  }
+
+  @Test
+  void stagesGoOverTheSecondariesDataPlanes() throws Exception {
+    String handle = UUID.randomUUID().toString();
+    try (TestCluster cluster = new TestCluster(dir, 3, 64L << 20)) {
+      cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));
+      byte[] data = TwoPhaseCommitTest.record(3 << 20, 11); // many DATA frames per piece
+      WriteOutcome o = cluster.write(0, handle, 1, 0, data, 1 << 20)
+          .get(60, TimeUnit.SECONDS);
+      assertThat(o.committedLength()).isEqualTo(data.length);
+      byte[] append = TwoPhaseCommitTest.record(5000, 12);
+      assertThat(cluster.write(0, handle, 1, -1, append).get(60, TimeUnit.SECONDS).offset())
+          .isEqualTo(data.length);
+      for (int i = 0; i < 3; i++) {
+        byte[] got = cluster.committedBytes(i, handle);
+        assertThat(got).hasSize(data.length + append.length);
+        assertThat(java.util.Arrays.copyOf(got, data.length)).isEqualTo(data);
+      }
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.dataplane")).isEqualTo(4);
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.grpc")).isZero();
+      assertThat(cluster.master.problems).isEmpty();
+    }
+  }
+
+  @Test
+  void secondariesWithoutADataPlaneGetTheirStagesOverGrpc() throws Exception {
+    String handle = UUID.randomUUID().toString();
+    try (TestCluster cluster = TestCluster.withoutDataPlanes(dir, 3, 1 << 20)) {
+      cluster.master.assign(handle, 1, "cs1", cluster.locations(0, 1, 2));
+      byte[] data = TwoPhaseCommitTest.record(100_000, 13);
+      assertThat(cluster.write(0, handle, 1, 0, data).get(60, TimeUnit.SECONDS)
+          .committedLength()).isEqualTo(data.length);
+      assertThat(cluster.committedBytes(2, handle)).isEqualTo(data);
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.grpc")).isEqualTo(2);
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.dataplane")).isZero();
+    }
+  }
+
+  /**
+   * Answers the probe (a STAGE without a mutation) as a server that takes stages would, then
+   * reads everything else and never answers: a replica that falls silent mid-stage.
+   */
+  static final class SilentStager implements AutoCloseable {
+    private static final int MAGIC = 0x4746;
+    private static final int STAGE = 0x07;
+    private static final int REPLY_BIT = 0x80;
+    final ServerSocket server;
+    private final List<Socket> held = new ArrayList<>();
+
+    SilentStager() throws IOException {
+      server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+      Thread acceptor = new Thread(() -> {
+        for (int i = 0; i < 64 && !server.isClosed(); i++) { // bounded
+          try {
+            Socket s = server.accept();
+            synchronized (held) {
+              held.add(s);
+            }
+            Thread reader = new Thread(() -> serve(s), "test-silent-stager-conn");
+            reader.setDaemon(true);
+            reader.start();
+          } catch (IOException e) {
+            return;
+          }
+        }
+      }, "test-silent-stager");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private static void serve(Socket s) {
+      try (DataInputStream in = new DataInputStream(s.getInputStream());
+          DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
+        while (true) { // ends when the socket closes
+          int magic = in.readUnsignedShort();
+          in.readUnsignedByte(); // version
+          int type = in.readUnsignedByte();
+          int requestId = in.readInt();
+          int bodyLength = in.readInt();
+          in.skipNBytes(bodyLength);
+          if (magic == MAGIC && type == STAGE && bodyLength == 4) { // a probe
+            out.writeShort(MAGIC);
+            out.writeByte(1);
+            out.writeByte(REPLY_BIT | STAGE);
+            out.writeInt(requestId);
+            out.writeInt(16);
+            out.writeLong(0);
+            out.writeLong(0);
+            out.flush();
+          }
+        }
+      } catch (IOException e) {
+        // closed
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      synchronized (held) {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aReplicaFallingSilentMidStageIsLeftOutAtItsDeadline() throws Exception {
+    String handle = UUID.randomUUID().toString();
+    try (TestCluster cluster = new TestCluster(dir, 2, 1 << 20);
+        SilentReplicaTest.Blackhole hole = new SilentReplicaTest.Blackhole();
+        SilentStager stager = new SilentStager()) {
+      int dataPort = stager.server.getLocalPort();
+      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.node(0).peerStages()
+          .takesStages("127.0.0.1", dataPort));
+      ChunkLocation silent = ChunkLocation.newBuilder().setServerId("cs-silent")
+          .setHost("127.0.0.1").setDataPort(dataPort)
+          .setReplicationPort(hole.server.getLocalPort()).build();
+      List<ChunkLocation> replicas = new ArrayList<>(cluster.locations(0, 1));
+      replicas.add(silent);
+      cluster.master.assign(handle, 1, "cs1", replicas);
+
+      byte[] data = TwoPhaseCommitTest.record(300_000, 14);
+      assertThat(cluster.write(0, handle, 1, 0, data).get(60, TimeUnit.SECONDS)
+          .committedLength()).isEqualTo(data.length);
+      assertThat(cluster.committedBytes(1, handle)).isEqualTo(data);
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.dataplane")).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.master.problems.stream()
+          .anyMatch(p -> p.getServerId().equals("cs-silent")
+              && p.getProblem() == ReplicaProblem.MISSED_COMMIT));
+    }
+  }
+}
