@@ -26,6 +26,7 @@ public final class StageSession implements WriteSession {
   private final Executor io;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // data plane
   private volatile ChunkException failure;
+  private volatile boolean ready;
 
   public StageSession(ReplicaEngine engine, Mutation mutation, StageFile stage, Executor io) {
     this.engine = engine;
@@ -65,6 +66,7 @@ public final class StageSession implements WriteSession {
           throw failure;
         }
         stage.complete(); // length and CRC32C: READY
+        ready = true;
         return new WriteOutcome(0, 0);
       } catch (RuntimeException e) {
         fail(e);
@@ -74,8 +76,16 @@ public final class StageSession implements WriteSession {
     });
   }
 
+  /**
+   * Drops the stage, unless it was READY: from then on it waits for the primary's COMMIT or
+   * ABORT on the replication plane, whatever becomes of the connection it came on (the primary
+   * may close it right after READY).
+   */
   @Override
   public void abort(String reason) {
+    if (ready) {
+      return;
+    }
     if (failure == null) {
       failure = new ChunkException(ChunkException.Code.INVALID_ARGUMENT, "stage aborted: "
           + reason);
