@@ -122,7 +122,7 @@ public final class PeerStages implements AutoCloseable {
     if (dataPort <= 0 || closed) {
       return false;
     }
-    Peer p = peers.computeIfAbsent(host + ":" + dataPort, k -> new Peer(host, dataPort));
+    Peer p = peer(host, dataPort);
     if (p.takesStages) {
       return true;
     }
@@ -137,8 +137,11 @@ public final class PeerStages implements AutoCloseable {
    * {@link #takesStages} said yes. The stream fails by itself after {@code deadlineMs}.
    */
   public StageStream open(String host, int dataPort, MutationHeader header, long deadlineMs) {
-    Peer p = peers.computeIfAbsent(host + ":" + dataPort, k -> new Peer(host, dataPort));
-    return new StageStream(this, p, nextRequestId(), header, deadlineMs);
+    return new StageStream(this, peer(host, dataPort), nextRequestId(), header, deadlineMs);
+  }
+
+  private Peer peer(String host, int dataPort) {
+    return peers.computeIfAbsent(host + ":" + dataPort, k -> new Peer(host, dataPort));
   }
 
   long nextRequestId() {

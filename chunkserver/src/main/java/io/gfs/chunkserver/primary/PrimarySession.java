@@ -10,6 +10,7 @@ import io.gfs.chunkserver.storage.StageFile;
 import io.gfs.proto.AbortRequest;
 import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.CommitResponse;
+import io.gfs.proto.MutationHeader;
 import io.gfs.proto.ReplicaProblem;
 import io.gfs.proto.SealRequest;
 import io.gfs.proto.SealResponse;
@@ -117,13 +118,14 @@ final class PrimarySession implements WriteSession {
     local = ctx.engine().beginStage(m);
     List<PeerStage> opened = new ArrayList<>();
     long deadlineMs = ctx.settings().replicaDeadline().toMillis();
+    MutationHeader header = m.toProto();
     for (ChunkLocation peer : pc.secondaries) {
       if (pc.excluded.contains(peer.getServerId())) {
         continue;
       }
       if (ctx.stages().takesStages(peer.getHost(), peer.getDataPort())) {
         opened.add(new DataPlanePeerStage(peer, ctx.stages().open(peer.getHost(),
-            peer.getDataPort(), m.toProto(), deadlineMs)));
+            peer.getDataPort(), header, deadlineMs)));
         ctx.metrics().stagesOverDataPlane.inc();
       } else {
         ctx.metrics().stagesOverGrpc.inc();

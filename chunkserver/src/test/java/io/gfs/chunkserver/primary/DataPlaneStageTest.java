@@ -10,8 +10,6 @@ import io.gfs.proto.ReplicaProblem;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,38 +66,16 @@ class DataPlaneStageTest {
   }
 
   /**
-   * Answers the probe (a STAGE without a mutation) as a server that takes stages would, then
-   * reads everything else and never answers: a replica that falls silent mid-stage.
+   * Serves one connection as a server that takes stages answers the probe (a STAGE without a
+   * mutation), then reads everything else and never answers: a replica that falls silent
+   * mid-stage.
    */
-  static final class SilentStager implements AutoCloseable {
+  private static final class SilentStager {
     private static final int MAGIC = 0x4746;
     private static final int STAGE = 0x07;
     private static final int REPLY_BIT = 0x80;
-    final ServerSocket server;
-    private final List<Socket> held = new ArrayList<>();
 
-    SilentStager() throws IOException {
-      server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-      Thread acceptor = new Thread(() -> {
-        for (int i = 0; i < 64 && !server.isClosed(); i++) { // bounded
-          try {
-            Socket s = server.accept();
-            synchronized (held) {
-              held.add(s);
-            }
-            Thread reader = new Thread(() -> serve(s), "test-silent-stager-conn");
-            reader.setDaemon(true);
-            reader.start();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      }, "test-silent-stager");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    private static void serve(Socket s) {
+    static void serve(Socket s) {
       try (DataInputStream in = new DataInputStream(s.getInputStream());
           DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
         while (true) { // ends when the socket closes
@@ -124,16 +100,6 @@ class DataPlaneStageTest {
         // closed
       }
     }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-      synchronized (held) {
-        for (Socket s : held) {
-          s.close();
-        }
-      }
-    }
   }
 
   @Test
@@ -141,7 +107,8 @@ class DataPlaneStageTest {
     String handle = UUID.randomUUID().toString();
     try (TestCluster cluster = new TestCluster(dir, 2, 1 << 20);
         SilentReplicaTest.Blackhole hole = new SilentReplicaTest.Blackhole();
-        SilentStager stager = new SilentStager()) {
+        SilentReplicaTest.Blackhole stager =
+            new SilentReplicaTest.Blackhole(SilentStager::serve)) {
       int dataPort = stager.server.getLocalPort();
       await().atMost(Duration.ofSeconds(30)).until(() -> cluster.node(0).peerStages()
           .takesStages("127.0.0.1", dataPort));

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,13 +25,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SilentReplicaTest {
   @TempDir Path dir;
 
-  /** Accepts TCP connections and never reads or writes a byte. */
+  /**
+   * Accepts TCP connections and never reads or writes a byte; or, with a {@code serve}, hands
+   * each connection to it on a thread of its own (a server that speaks, then falls silent).
+   */
   static final class Blackhole implements AutoCloseable {
     final ServerSocket server;
     final List<Socket> held = new ArrayList<>();
     final Thread acceptor;
 
     Blackhole() throws IOException {
+      this(null);
+    }
+
+    Blackhole(Consumer<Socket> serve) throws IOException {
       server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
       acceptor = new Thread(() -> {
         for (int i = 0; i < 64 && !server.isClosed(); i++) { // bounded
@@ -38,6 +46,11 @@ class SilentReplicaTest {
             Socket s = server.accept();
             synchronized (held) {
               held.add(s);
+            }
+            if (serve != null) {
+              Thread t = new Thread(() -> serve.accept(s), "test-blackhole-conn");
+              t.setDaemon(true);
+              t.start();
             }
           } catch (IOException e) {
             return;
