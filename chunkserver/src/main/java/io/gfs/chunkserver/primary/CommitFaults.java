@@ -2,6 +2,8 @@ package io.gfs.chunkserver.primary;
 
 import io.gfs.chunkserver.replication.Mutation;
 import io.gfs.chunkserver.storage.ChunkMeta;
+import io.gfs.proto.ChunkLocation;
+import io.gfs.proto.CommitResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -23,5 +25,11 @@ interface CommitFaults {
   default CompletableFuture<ChunkMeta> commitLocally(Mutation m,
       Function<Mutation, CompletableFuture<ChunkMeta>> commit) {
     return commit.apply(m);
+  }
+
+  /** The answer to the COMMIT sent to {@code peer}, as the round sees it; {@code sent} is real. */
+  default CompletableFuture<CommitResponse> answerFrom(ChunkLocation peer,
+      CompletableFuture<CommitResponse> sent) {
+    return sent;
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The commit phase of one ordered mutation (DESIGN §4 step 5): COMMIT goes to every READY
@@ -29,8 +30,10 @@ import java.util.concurrent.TimeUnit;
  * fewer replicas every one is needed). "Sent" means COMMIT went to every READY secondary before
  * the primary committed on itself.
  * <ul>
- *   <li>Primary commits, ≥1 secondary commits: success. A secondary whose COMMIT failed or timed
- *       out is reported stale (MISSED_COMMIT) and excluded for the rest of the lease.
+ *   <li>Primary commits, ≥1 secondary commits: success, answered as soon as the first secondary
+ *       has committed (the write is then durable on a quorum); the client does not wait for the
+ *       slowest replica's fsync. A secondary whose COMMIT fails or times out, before or after
+ *       that answer, is reported stale (MISSED_COMMIT) and excluded for the rest of the lease.
  *   <li>Primary commits, every secondary fails or times out: QUORUM_FAILED, an unknown outcome to
  *       the SDK (a secondary may have applied it before its answer was lost). The secondaries are
  *       reported stale; the primary keeps the lease and the chain goes on from the mutation, which
@@ -55,8 +58,9 @@ final class CommitRound {
       Code.STALE_VERSION, Code.OVERLOADED, Code.CHUNK_FULL);
 
   /**
-   * How the round ended, once every replica's outcome is known. {@code commits.get(i)} is the
-   * answer of {@code peers.get(i)}, settled.
+   * How the round ended. {@code commits.get(i)} is the answer of {@code peers.get(i)}: settled
+   * when the primary's commit failed or short of a quorum; after a success on a quorum, the
+   * slowest secondaries' answers may still be in flight.
    */
   record Tally(boolean committedHere, Throwable localError, List<PeerStage> peers,
       List<CompletableFuture<CommitResponse>> commits) {
@@ -87,8 +91,8 @@ final class CommitRound {
 
   /**
    * Commits {@code m} everywhere; runs on the I/O pool. Completes (never exceptionally) once the
-   * primary's and every secondary's outcome is known and, if the primary's own commit failed,
-   * once the chunk is recovered (or a bounded wait for that passed).
+   * primary and a quorum have committed, or else once every replica's outcome is known and, if
+   * the primary's own commit failed, the chunk is recovered (or a bounded wait for that passed).
    */
   CompletableFuture<Tally> run(PrimaryChunk chunk, Assignment a, Mutation m,
       List<PeerStage> ready) {
@@ -123,9 +127,7 @@ final class CommitRound {
             return err;
           }, ctx.io());
         });
-    List<CompletableFuture<?>> all = new ArrayList<>(commits);
-    all.add(settledHere);
-    return RpcFutures.settled(all).thenCompose(x -> {
+    return decided(settledHere, commits, chunk.quorum() - 1).thenCompose(x -> {
       Throwable localError = settledHere.join();
       Tally t = new Tally(localError == null, localError, ready, commits);
       if (localError == null) {
@@ -139,9 +141,38 @@ final class CommitRound {
     });
   }
 
+  /**
+   * Completes once the primary's own outcome is known and then, if it committed, as soon as
+   * {@code needed} secondaries have committed too (the write is durable on a quorum: the client
+   * need not wait for the slowest replica's fsync), or else once every secondary has answered.
+   * A failed local commit always waits for every answer: recovery needs them all.
+   */
+  private static CompletableFuture<Void> decided(CompletableFuture<Throwable> here,
+      List<CompletableFuture<CommitResponse>> commits, int needed) {
+    CompletableFuture<Void> all = RpcFutures.settled(commits);
+    CompletableFuture<Void> quorum = new CompletableFuture<>();
+    AtomicInteger ok = new AtomicInteger();
+    if (needed <= 0) {
+      quorum.complete(null);
+    }
+    for (CompletableFuture<CommitResponse> c : commits) {
+      c.thenRun(() -> {
+        if (ok.incrementAndGet() >= needed) {
+          quorum.complete(null);
+        }
+      });
+    }
+    all.thenRun(() -> quorum.complete(null));
+    return here.thenCompose(err -> err == null ? quorum : all);
+  }
+
   private CompletableFuture<CommitResponse> commitOn(PeerStage s, CommitRequest req) {
-    return RpcFutures.unary(obs -> ctx.peers().stub(s.peer.getHost(), s.peer.getReplicationPort())
-        .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(), TimeUnit.MILLISECONDS)
-        .commit(req, obs));
+    ctx.metrics().commitsInFlight.inc();
+    CompletableFuture<CommitResponse> answer = faults.answerFrom(s.peer, RpcFutures.unary(obs ->
+        ctx.peers().stub(s.peer.getHost(), s.peer.getReplicationPort())
+            .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(), TimeUnit.MILLISECONDS)
+            .commit(req, obs)));
+    answer.whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
+    return answer;
   }
 }

@@ -357,10 +357,17 @@ final class PrimarySession implements WriteSession {
     List<PeerStage> ready = tally.peers();
     for (int i = 0; i < ready.size(); i++) {
       CompletableFuture<CommitResponse> c = tally.commits().get(i);
+      ChunkLocation peer = ready.get(i).peer;
       if (RpcFutures.succeeded(c)) {
         ok++;
-      } else {
-        missedCommit(ready.get(i).peer, c.handle((r, e) -> e).join());
+      } else if (c.isDone()) {
+        missedCommit(peer, c.handle((r, e) -> e).join());
+      } else { // still in flight after a quorum committed: reported if it fails
+        c.whenComplete((r, e) -> {
+          if (e != null) {
+            missedCommit(peer, e);
+          }
+        });
       }
     }
     for (PeerStage s : stages) {

@@ -15,6 +15,11 @@ final class WriteMetrics {
   /** Stages streamed to secondaries over their data planes / over gRPC (older or unknown). */
   final Counter stagesOverDataPlane;
   final Counter stagesOverGrpc;
+  /**
+   * COMMITs sent to secondaries and not yet answered. A write is acknowledged once a quorum has
+   * committed, so the slowest replica's commit may still be in flight then.
+   */
+  final Counter commitsInFlight;
 
   WriteMetrics(MetricRegistry registry) {
     committed = registry.counter("gfs.chunkserver.write.committed");
@@ -25,5 +30,6 @@ final class WriteMetrics {
     latency = registry.timer("gfs.chunkserver.write.latency");
     stagesOverDataPlane = registry.counter("gfs.chunkserver.write.stages.dataplane");
     stagesOverGrpc = registry.counter("gfs.chunkserver.write.stages.grpc");
+    commitsInFlight = registry.counter("gfs.chunkserver.write.commits.in_flight");
   }
 }

@@ -55,8 +55,7 @@ class QuickBeginTest {
     WriteOutcome o = quick.finish().toCompletableFuture().get(60, TimeUnit.SECONDS);
     assertThat(o.offset()).isEqualTo(100);
     for (int i = 0; i < 3; i++) {
-      assertThat(cluster.node(i).store().state(handle).orElseThrow().committedLength())
-          .isEqualTo(100 + small.length);
+      assertThat(cluster.state(i, handle).committedLength()).isEqualTo(100 + small.length);
     }
 
     // too large for an in-memory stage, another version, or an unknown chunk: the slow path

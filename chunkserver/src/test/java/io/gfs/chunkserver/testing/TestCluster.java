@@ -8,6 +8,7 @@ import io.gfs.chunkserver.primary.PrimarySettings;
 import io.gfs.chunkserver.server.ChunkserverConfig;
 import io.gfs.chunkserver.server.ChunkserverNode;
 import io.gfs.chunkserver.server.NettyDataPlane;
+import io.gfs.chunkserver.storage.ChunkMeta;
 import io.gfs.chunkserver.storage.Crc32cBlocks;
 import io.gfs.proto.ChunkLocation;
 import io.netty.buffer.Unpooled;
@@ -129,7 +130,12 @@ public final class TestCluster implements AutoCloseable {
     return fed.thenCompose(v -> s.finish()).toCompletableFuture();
   }
 
+  /**
+   * Node i's committed bytes of a chunk, once no primary has a COMMIT in flight: a write is
+   * acknowledged when a quorum has committed, and the slowest replica may still be applying it.
+   */
   public byte[] committedBytes(int i, String handle) {
+    awaitCommitsSettled();
     long len = nodes[i].store().state(handle).orElseThrow().committedLength();
     byte[] out = new byte[(int) len];
     int pos = 0;
@@ -139,6 +145,25 @@ public final class TestCluster implements AutoCloseable {
       pos += piece.length;
     }
     return out;
+  }
+
+  /** Node i's state of a chunk, once no primary has a COMMIT in flight (see committedBytes). */
+  public ChunkMeta state(int i, String handle) {
+    awaitCommitsSettled();
+    return nodes[i].store().state(handle).orElseThrow();
+  }
+
+  /** Waits until no primary in the cluster has a COMMIT to a secondary unanswered. */
+  public void awaitCommitsSettled() {
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      for (ChunkserverNode n : nodes) {
+        if (n != null && n.metrics().counter("gfs.chunkserver.write.commits.in_flight")
+            .getCount() != 0) {
+          return false;
+        }
+      }
+      return true;
+    });
   }
 
   @Override
