@@ -3,6 +3,7 @@ package io.gfs.chunkserver.dataplane;
 import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -57,7 +58,7 @@ public interface ChunkOperations {
   /**
    * Stages a primary's mutation on this secondary replica (a STAGE): the session takes the
    * mutation's bytes and its outcome means READY (all declared bytes here, CRC32C matching); the
-   * commit comes later, over the replication plane.
+   * commit comes later ({@link #commitStaged}, or the replication plane's gRPC Commit).
    *
    * @throws ChunkException STALE_VERSION (the primary is older than this replica), CHUNK_FULL,
    *     INVALID_ARGUMENT, NO_SPACE
@@ -74,6 +75,23 @@ public interface ChunkOperations {
    */
   default WriteSession tryBeginStageQuickly(MutationHeader header) {
     return null;
+  }
+
+  /**
+   * Commits a mutation a primary staged here (a COMMIT), once its predecessor is committed;
+   * completes with this replica's committed length and sequence after it. Idempotent: a commit
+   * already applied completes at once. May block on disk: call it off the event loop.
+   *
+   * @throws ChunkException (or completes exceptionally with) NOT_FOUND when nothing was staged,
+   *     STALE_VERSION, INVALID_ARGUMENT, TIMEOUT, OVERLOADED
+   */
+  default CompletableFuture<Committed> commitStaged(MutationHeader mutation) {
+    throw new ChunkException(ChunkException.Code.INVALID_ARGUMENT,
+        "this server takes no replica commits");
+  }
+
+  /** A replica's committed length and sequence after a commit. */
+  record Committed(long length, long sequence) {
   }
 
   /** Bytes of one read: {@code count} bytes of {@code channel} from {@code position}. */

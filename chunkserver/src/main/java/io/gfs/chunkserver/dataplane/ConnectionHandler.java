@@ -171,7 +171,24 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
           t -> answerError(c.requestId(), t), length -> { });
     } else if (request instanceof Request.BeginWrite w) {
       startWrite(w);
+    } else if (request instanceof Request.Commit c) {
+      startCommit(c);
     }
+  }
+
+  /** A primary's COMMIT: applied off the event loop, answered when applied (in sequence order). */
+  private void startCommit(Request.Commit c) {
+    track(c.requestId(), c.timeoutMs(), null);
+    engine.submit(() -> operations.commitStaged(c.mutation()),
+        applied -> applied.whenComplete((done, err) -> engine.onLoop(() -> {
+          if (err != null) {
+            answerError(c.requestId(), err);
+          } else {
+            answer(c.requestId(), ReplyFrames.committed(ctx.alloc(), c.requestId(),
+                done.length(), done.sequence()));
+          }
+        })),
+        t -> answerError(c.requestId(), t), applied -> { });
   }
 
   private void startRead(Request.Read r) {

@@ -2,6 +2,7 @@ package io.gfs.chunkserver.dataplane;
 
 import static io.gfs.chunkserver.dataplane.WireFormat.*;
 
+import io.gfs.proto.CommitResponse;
 import io.gfs.proto.MutationHeader;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -31,10 +32,11 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The primary's side of STAGE (docs/protocol.md): streams each mutation to a secondary's data
- * plane, where the bytes go from the socket to the stage file with no protobuf or HTTP/2 framing
- * in between, and the primary forwards the very buffers it received from the client. Connections
- * are pooled per peer and reused after a stage that ended READY.
+ * The primary's side of STAGE and COMMIT (docs/protocol.md): streams each mutation to a
+ * secondary's data plane, where the bytes go from the socket to the stage file with no protobuf or
+ * HTTP/2 framing in between, and the primary forwards the very buffers it received from the
+ * client; then commits it there. Connections are pooled per peer and reused after a stage that
+ * ended READY or a commit that was applied.
  *
  * <p>A peer is used this way only once it has answered a probe (a STAGE without a mutation): a
  * server of an older version, or one without a data plane, keeps getting the replication plane's
@@ -90,6 +92,8 @@ public final class PeerStages implements AutoCloseable {
     final AtomicBoolean probing = new AtomicBoolean();
     volatile boolean takesStages;
     volatile long probeAfterNanos = System.nanoTime();
+    /** A server that takes STAGE but refused COMMIT (one version behind) gets gRPC until then. */
+    volatile long commitsRefusedUntilNanos = System.nanoTime();
 
     Peer(String host, int port) {
       this.host = host;
@@ -105,9 +109,10 @@ public final class PeerStages implements AutoCloseable {
   private record Idle(Channel channel, long sinceNanos) {
   }
 
-  /** What a connection's replies go to: the stage using it, or the probe. */
+  /** What a connection's replies go to: the stage or commit using it, or the probe. */
   interface Listener {
-    void onReply(int type, long requestId, Status status, String message);
+    /** {@code frame}: the whole reply frame, header included; valid during the call only. */
+    void onReply(int type, long requestId, Status status, String message, ByteBuf frame);
 
     void onClosed();
 
@@ -138,6 +143,103 @@ public final class PeerStages implements AutoCloseable {
    */
   public StageStream open(String host, int dataPort, MutationHeader header, long deadlineMs) {
     return new StageStream(this, peer(host, dataPort), nextRequestId(), header, deadlineMs);
+  }
+
+  /** Whether the peer takes COMMIT on its data plane (as far as is known: see takesStages). */
+  public boolean takesCommits(String host, int dataPort) {
+    return takesStages(host, dataPort)
+        && System.nanoTime() - peer(host, dataPort).commitsRefusedUntilNanos >= 0;
+  }
+
+  /**
+   * The data plane could not carry a COMMIT (refused as unknown, or the connection failed or
+   * closed before an answer) and no deadline has passed: a commit is idempotent on the replica,
+   * so the caller may send it again over gRPC at once.
+   */
+  public static final class CommitNotCarried extends RuntimeException {
+    CommitNotCarried(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Commits {@code mutation} (ordered) on the peer over its data plane: completes with the
+   * peer's answer; exceptionally with a {@link ChunkException} the peer answered (TIMEOUT too,
+   * when the deadline passes first: the outcome is then unknown), or {@link CommitNotCarried}.
+   */
+  public CompletableFuture<CommitResponse> commit(String host, int dataPort,
+      MutationHeader mutation, long deadlineMs) {
+    Peer p = peer(host, dataPort);
+    CompletableFuture<CommitResponse> out = new CompletableFuture<>();
+    acquire(p).whenComplete((ch, err) -> {
+      if (err != null) {
+        out.completeExceptionally(new CommitNotCarried("no connection to " + p, err));
+        return;
+      }
+      long id = nextRequestId();
+      AtomicBoolean answered = new AtomicBoolean();
+      var timer = ch.eventLoop().schedule(() -> {
+        if (answered.compareAndSet(false, true)) {
+          ch.close(); // a late answer must not reach the connection's next user
+          out.completeExceptionally(new ChunkException(ChunkException.Code.TIMEOUT,
+              "no answer to COMMIT from " + p + " within " + deadlineMs + " ms"));
+        }
+      }, deadlineMs, TimeUnit.MILLISECONDS);
+      Listener listener = new Listener() {
+        @Override
+        public void onReply(int type, long requestId, Status status, String message,
+            ByteBuf frame) {
+          if (!answered.compareAndSet(false, true)) {
+            return;
+          }
+          timer.cancel(false);
+          if (requestId == id && type == (REPLY_BIT | COMMIT)
+              && frame.readableBytes() >= HEADER_BYTES + 16) {
+            release(p, ch);
+            out.complete(CommitResponse.newBuilder()
+                .setCommittedLength(frame.getLong(frame.readerIndex() + HEADER_BYTES))
+                .setCommittedSequence(frame.getLong(frame.readerIndex() + HEADER_BYTES + 8))
+                .build());
+            return;
+          }
+          ch.close(); // an error reply, or one that makes no sense: not reused
+          if (requestId == id && type == ERROR && status == Status.UNKNOWN_OPERATION) {
+            p.commitsRefusedUntilNanos = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(REFUSED_RETRY_MS);
+            LOG.info("{} replica commits go over gRPC peer={} reason=COMMIT refused", nodeId, p);
+            out.completeExceptionally(new CommitNotCarried("COMMIT refused by " + p, null));
+          } else if (requestId == id && type == ERROR) {
+            out.completeExceptionally(new ChunkException(status.chunkCode(), message));
+          } else {
+            out.completeExceptionally(new CommitNotCarried(String.format(
+                "unexpected reply 0x%02x to COMMIT from %s", type, p), null));
+          }
+        }
+
+        @Override
+        public void onClosed() {
+          if (answered.compareAndSet(false, true)) {
+            timer.cancel(false);
+            out.completeExceptionally(new CommitNotCarried("connection to " + p
+                + " closed before the answer to COMMIT", null));
+          }
+        }
+
+        @Override
+        public void onWritable() {
+        }
+      };
+      if (!listen(ch, listener) || !ch.isActive()) {
+        listener.onClosed();
+        return;
+      }
+      ch.writeAndFlush(mutationFrame(COMMIT, id, deadlineMs, mutation)).addListener(w -> {
+        if (!w.isSuccess()) {
+          ch.close(); // onClosed answers
+        }
+      });
+    });
+    return out;
   }
 
   private Peer peer(String host, int dataPort) {
@@ -238,7 +340,8 @@ public final class PeerStages implements AutoCloseable {
       var timer = ch.eventLoop().schedule(timeout, PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       boolean listening = listen(ch, new Listener() {
         @Override
-        public void onReply(int type, long requestId, Status status, String message) {
+        public void onReply(int type, long requestId, Status status, String message,
+            ByteBuf frame) {
           if (!answered.compareAndSet(false, true)) {
             return;
           }
@@ -281,9 +384,14 @@ public final class PeerStages implements AutoCloseable {
   }
 
   static ByteBuf stageFrame(long requestId, long timeoutMs, MutationHeader header) {
+    return mutationFrame(STAGE, requestId, timeoutMs, header);
+  }
+
+  /** A STAGE or COMMIT frame: timeout, then the header. */
+  static ByteBuf mutationFrame(int type, long requestId, long timeoutMs, MutationHeader header) {
     byte[] body = header.toByteArray();
     ByteBuf buf = Unpooled.buffer(HEADER_BYTES + 4 + body.length);
-    frameHeader(buf, STAGE, requestId, 4 + body.length);
+    frameHeader(buf, type, requestId, 4 + body.length);
     return buf.writeInt((int) Math.min(timeoutMs, 0xFFFF_FFFFL)).writeBytes(body);
   }
 
@@ -332,7 +440,7 @@ public final class PeerStages implements AutoCloseable {
           message = f.toString(HEADER_BYTES + 3, n, StandardCharsets.UTF_8);
         }
         if (l != null) {
-          l.onReply(type, requestId, status, message);
+          l.onReply(type, requestId, status, message, f);
         } else {
           ctx.close(); // an idle connection spoke (idle timeout, server stopping): drop it
         }

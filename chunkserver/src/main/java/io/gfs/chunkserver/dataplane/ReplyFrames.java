@@ -38,6 +38,14 @@ final class ReplyFrames {
     return buf.writeLong(committedLength);
   }
 
+  /** The success reply of a COMMIT: the replica's committed length and sequence after it. */
+  static ByteBuf committed(ByteBufAllocator alloc, long requestId, long committedLength,
+      long committedSequence) {
+    ByteBuf buf = alloc.buffer(HEADER_BYTES + 16);
+    header(buf, REPLY_BIT | COMMIT, requestId, 16);
+    return buf.writeLong(committedLength).writeLong(committedSequence);
+  }
+
   /** The success reply of a WRITE, APPEND or STAGE ({@code requestType}). */
   static ByteBuf writeDone(ByteBufAllocator alloc, long requestId, int requestType, long offset,
       long committedLength) {

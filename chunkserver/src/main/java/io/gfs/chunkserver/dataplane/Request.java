@@ -57,6 +57,10 @@ sealed interface Request {
     }
   }
 
+  /** A primary's COMMIT of a mutation staged on this secondary (ordered: it has a sequence). */
+  record Commit(long requestId, MutationHeader mutation, long timeoutMs) implements Request {
+  }
+
   /** One piece of a write's data; whoever receives it owns (and must release) the buffer. */
   record Data(long requestId, ByteBuf bytes) implements Request {
   }

@@ -67,27 +67,32 @@ final class RequestDecoder extends ByteToMessageDecoder {
       return;
     }
     in.skipBytes(HEADER_BYTES);
-    if (type == STAGE) {
-      decodeStage(in, out, requestId, (int) bodyLength);
+    if (type == STAGE || type == COMMIT) {
+      decodeMutation(type, in, out, requestId, (int) bodyLength);
       return;
     }
     out.add(parseBody(type, requestId, (int) bodyLength, in));
   }
 
-  private void decodeStage(ByteBuf in, List<Object> out, long requestId, int bodyLength) {
+  /** STAGE or COMMIT: a timeout, then a MutationHeader. */
+  private void decodeMutation(int type, ByteBuf in, List<Object> out, long requestId,
+      int bodyLength) {
     long timeoutMs = in.readUnsignedInt();
     byte[] header = new byte[bodyLength - 4];
     in.readBytes(header);
-    MutationHeader stage;
+    MutationHeader mutation;
     UUID handle;
     try {
-      stage = MutationHeader.parseFrom(header);
-      handle = stage.getHandle().isEmpty() ? new UUID(0, 0) : UUID.fromString(stage.getHandle());
+      mutation = MutationHeader.parseFrom(header);
+      handle = mutation.getHandle().isEmpty() && type == STAGE ? new UUID(0, 0)
+          : UUID.fromString(mutation.getHandle());
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-      fail(in, out, requestId, Status.MALFORMED, "unreadable STAGE header: " + e.getMessage());
+      fail(in, out, requestId, Status.MALFORMED, "unreadable " + (type == STAGE ? "STAGE"
+          : "COMMIT") + " header: " + e.getMessage());
       return;
     }
-    out.add(Request.BeginWrite.stage(requestId, handle, stage, timeoutMs));
+    out.add(type == STAGE ? Request.BeginWrite.stage(requestId, handle, mutation, timeoutMs)
+        : new Request.Commit(requestId, mutation, timeoutMs));
   }
 
   /** Returns why the header is unacceptable, or null. */
@@ -106,11 +111,12 @@ final class RequestDecoder extends ByteToMessageDecoder {
       case READ -> READ_BODY_BYTES;
       case COMMITTED_LENGTH -> COMMITTED_LENGTH_BODY_BYTES;
       case WRITE, APPEND -> WRITE_BODY_BYTES;
-      default -> -1; // DATA: any length from 1 to the limit; STAGE: checked below
+      default -> -1; // DATA: any length from 1 to the limit; STAGE, COMMIT: checked below
     };
-    if (type == STAGE && (bodyLength < 4 || bodyLength > 4 + STAGE_HEADER_BYTES_MAX)) {
-      return "STAGE needs a body of 4 to " + (4 + STAGE_HEADER_BYTES_MAX) + " bytes, got "
-          + bodyLength;
+    if ((type == STAGE || type == COMMIT)
+        && (bodyLength < 4 || bodyLength > 4 + STAGE_HEADER_BYTES_MAX)) {
+      return (type == STAGE ? "STAGE" : "COMMIT") + " needs a body of 4 to "
+          + (4 + STAGE_HEADER_BYTES_MAX) + " bytes, got " + bodyLength;
     }
     if (expected >= 0 && bodyLength != expected) {
       return String.format("operation 0x%02x needs a body of %d bytes, got %d", type, expected,
@@ -123,7 +129,7 @@ final class RequestDecoder extends ByteToMessageDecoder {
   }
 
   private static boolean isKnown(int type) {
-    return type >= PING && type <= STAGE;
+    return type >= PING && type <= COMMIT;
   }
 
   private static Request parseBody(int type, long requestId, int bodyLength, ByteBuf in) {

@@ -128,7 +128,7 @@ public final class StageStream implements PeerStages.Listener {
   }
 
   @Override
-  public void onReply(int type, long id, Status status, String message) {
+  public void onReply(int type, long id, Status status, String message, ByteBuf frame) {
     if (type == (REPLY_BIT | STAGE) && id == requestId) {
       ready.complete(null);
       end(true);

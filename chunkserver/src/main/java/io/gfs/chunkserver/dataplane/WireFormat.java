@@ -28,6 +28,13 @@ final class WireFormat {
    */
   static final int STAGE = 0x07;
   static final int STAGE_HEADER_BYTES_MAX = 4096;
+  /**
+   * A primary commits a staged mutation on a secondary (instead of the replication plane's gRPC
+   * Commit): body = timeout u32, then the ordered MutationHeader (protobuf, at most
+   * STAGE_HEADER_BYTES_MAX); no DATA. The reply carries the replica's committed length and
+   * sequence once the mutation is applied and fsynced there.
+   */
+  static final int COMMIT = 0x08;
 
   // Reply types (server → client): 0x80 | request type on success, ERROR otherwise.
   static final int REPLY_BIT = 0x80;

@@ -1,17 +1,22 @@
 package io.gfs.chunkserver.primary;
 
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.chunkserver.dataplane.PeerStages;
 import io.gfs.chunkserver.replication.ChunkErrors;
 import io.gfs.chunkserver.replication.Mutation;
 import io.gfs.chunkserver.storage.ChunkMeta;
+import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.CommitRequest;
 import io.gfs.proto.CommitResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The commit phase of one ordered mutation (DESIGN §4 step 5): COMMIT goes to every READY
@@ -53,6 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 final class CommitRound {
+  private static final Logger LOG = LogManager.getLogger(CommitRound.class);
   /** Codes with which a secondary answered that it did not apply the commit. */
   private static final Set<Code> NOT_APPLIED = Set.of(Code.NOT_FOUND, Code.INVALID_ARGUMENT,
       Code.STALE_VERSION, Code.OVERLOADED, Code.CHUNK_FULL);
@@ -166,13 +172,41 @@ final class CommitRound {
     return here.thenCompose(err -> err == null ? quorum : all);
   }
 
+  /**
+   * Sends COMMIT to one secondary: over its data plane when it takes commits there, else (or
+   * when the data plane could not carry it, see {@link PeerStages.CommitNotCarried}) over gRPC.
+   * Sending again is safe: a replica applies a sequence once and answers a repeat with success.
+   */
   private CompletableFuture<CommitResponse> commitOn(PeerStage s, CommitRequest req) {
     ctx.metrics().commitsInFlight.inc();
-    CompletableFuture<CommitResponse> answer = faults.answerFrom(s.peer, RpcFutures.unary(obs ->
-        ctx.peers().stub(s.peer.getHost(), s.peer.getReplicationPort())
-            .withDeadlineAfter(ctx.settings().replicaDeadline().toMillis(), TimeUnit.MILLISECONDS)
-            .commit(req, obs)));
+    ChunkLocation peer = s.peer;
+    long deadlineMs = ctx.settings().replicaDeadline().toMillis();
+    CompletableFuture<CommitResponse> sent;
+    if (ctx.stages().takesCommits(peer.getHost(), peer.getDataPort())) {
+      ctx.metrics().commitsOverDataPlane.inc();
+      sent = ctx.stages().commit(peer.getHost(), peer.getDataPort(), req.getMutation(), deadlineMs)
+          .exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null
+                ? e.getCause() : e;
+            if (!(cause instanceof PeerStages.CommitNotCarried)) {
+              return CompletableFuture.failedFuture(cause);
+            }
+            LOG.debug("{} COMMIT not carried by the data plane, sending it over gRPC peer={}"
+                + " reason={}", ctx.nodeId(), peer.getServerId(), cause.getMessage());
+            return grpcCommit(peer, req, deadlineMs);
+          });
+    } else {
+      sent = grpcCommit(peer, req, deadlineMs);
+    }
+    CompletableFuture<CommitResponse> answer = faults.answerFrom(peer, sent);
     answer.whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
     return answer;
+  }
+
+  private CompletableFuture<CommitResponse> grpcCommit(ChunkLocation peer, CommitRequest req,
+      long deadlineMs) {
+    ctx.metrics().commitsOverGrpc.inc();
+    return RpcFutures.unary(obs -> ctx.peers().stub(peer.getHost(), peer.getReplicationPort())
+        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).commit(req, obs));
   }
 }

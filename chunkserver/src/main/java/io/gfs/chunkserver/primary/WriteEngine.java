@@ -16,6 +16,7 @@ import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.MutationHeader;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -121,6 +122,18 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
           + m.sequence());
     }
     return new StageSession(engine, m, engine.beginStage(m), ctx.io());
+  }
+
+  @Override
+  public CompletableFuture<Committed> commitStaged(MutationHeader header) {
+    Mutation m;
+    try {
+      m = Mutation.fromProto(header);
+    } catch (IllegalArgumentException e) {
+      throw new ChunkException(Code.INVALID_ARGUMENT, e.getMessage());
+    }
+    return engine.commit(m).thenApply(meta -> new Committed(meta.committedLength(),
+        meta.committedSequence()));
   }
 
   /** Quick when the replica is at the stage's version and the stage fits in memory. */

@@ -20,6 +20,9 @@ final class WriteMetrics {
    * committed, so the slowest replica's commit may still be in flight then.
    */
   final Counter commitsInFlight;
+  /** COMMITs sent to secondaries over their data planes / over gRPC (older, unknown, fallback). */
+  final Counter commitsOverDataPlane;
+  final Counter commitsOverGrpc;
 
   WriteMetrics(MetricRegistry registry) {
     committed = registry.counter("gfs.chunkserver.write.committed");
@@ -31,5 +34,7 @@ final class WriteMetrics {
     stagesOverDataPlane = registry.counter("gfs.chunkserver.write.stages.dataplane");
     stagesOverGrpc = registry.counter("gfs.chunkserver.write.stages.grpc");
     commitsInFlight = registry.counter("gfs.chunkserver.write.commits.in_flight");
+    commitsOverDataPlane = registry.counter("gfs.chunkserver.write.commits.dataplane");
+    commitsOverGrpc = registry.counter("gfs.chunkserver.write.commits.grpc");
   }
 }

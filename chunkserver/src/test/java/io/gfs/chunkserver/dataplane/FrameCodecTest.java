@@ -115,6 +115,33 @@ class FrameCodecTest {
   }
 
   @Test
+  void aPrimarysCommitFramesDecodeAndBadOnesAreViolations() {
+    MutationHeader h = MutationHeader.newBuilder().setHandle(HANDLE.toString()).setVersion(3)
+        .setPrimaryId("cs1").setLength(4096).setCrc32C(0xCAFEBABE).setStageId(99)
+        .setSequence(5).setPrevSequence(4).setOffset(8192).build();
+    for (boolean split : new boolean[] {false, true}) {
+      assertThat(decodeRequests(PeerStages.mutationFrame(WireFormat.COMMIT, 7, 1500, h), split))
+          .containsExactly(new Request.Commit(7, h, 1500));
+    }
+    // a COMMIT names a chunk: an empty or garbled handle is no probe here
+    for (MutationHeader bad : List.of(MutationHeader.getDefaultInstance(),
+        h.toBuilder().setHandle("not-a-uuid").build())) {
+      Request.Violation v = (Request.Violation) decodeRequests(
+          PeerStages.mutationFrame(WireFormat.COMMIT, 2, 0, bad), false).get(0);
+      assertThat(v.status()).isEqualTo(Status.MALFORMED);
+      assertThat(v.message()).contains("unreadable COMMIT header");
+    }
+    ByteBuf shortBody = Unpooled.buffer().writeShort(WireFormat.MAGIC).writeByte(1)
+        .writeByte(WireFormat.COMMIT).writeInt(1).writeInt(2).writeShort(0);
+    assertThat(((Request.Violation) decodeRequests(shortBody, false).get(0)).status())
+        .isEqualTo(Status.MALFORMED);
+    ByteBuf tooLong = Unpooled.buffer().writeShort(WireFormat.MAGIC).writeByte(1)
+        .writeByte(WireFormat.COMMIT).writeInt(1).writeInt(4 + 4097).writeZero(4 + 4097);
+    assertThat(((Request.Violation) decodeRequests(tooLong, false).get(0)).message())
+        .contains("COMMIT needs a body of 4 to 4100 bytes");
+  }
+
+  @Test
   void stageFramesWithAnUnreadableHeaderOrATooShortBodyAreViolations() {
     ByteBuf garbage = Unpooled.buffer().writeShort(WireFormat.MAGIC).writeByte(1)
         .writeByte(WireFormat.STAGE).writeInt(1).writeInt(4 + 3).writeInt(0)

@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Primaries stream mutations to secondaries over the data plane (STAGE), or over gRPC. */
+/**
+ * Primaries stream mutations to secondaries over the data plane (STAGE) and commit them there
+ * (COMMIT), or do both over gRPC.
+ */
 class DataPlaneStageTest {
   @TempDir Path dir;
 
@@ -47,6 +50,8 @@ class DataPlaneStageTest {
       }
       assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.dataplane")).isEqualTo(4);
       assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.grpc")).isZero();
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.dataplane")).isEqualTo(4);
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.grpc")).isZero();
       assertThat(cluster.master.problems).isEmpty();
     }
   }
@@ -62,6 +67,8 @@ class DataPlaneStageTest {
       assertThat(cluster.committedBytes(2, handle)).isEqualTo(data);
       assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.grpc")).isEqualTo(2);
       assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.dataplane")).isZero();
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.grpc")).isEqualTo(2);
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.dataplane")).isZero();
     }
   }
 
