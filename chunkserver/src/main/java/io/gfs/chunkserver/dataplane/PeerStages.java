@@ -177,22 +177,10 @@ public final class PeerStages implements AutoCloseable {
         return;
       }
       long id = nextRequestId();
-      AtomicBoolean answered = new AtomicBoolean();
-      var timer = ch.eventLoop().schedule(() -> {
-        if (answered.compareAndSet(false, true)) {
-          ch.close(); // a late answer must not reach the connection's next user
-          out.completeExceptionally(new ChunkException(ChunkException.Code.TIMEOUT,
-              "no answer to COMMIT from " + p + " within " + deadlineMs + " ms"));
-        }
-      }, deadlineMs, TimeUnit.MILLISECONDS);
-      Listener listener = new Listener() {
+      exchange(ch, mutationFrame(COMMIT, id, deadlineMs, mutation), deadlineMs, new Answer() {
         @Override
         public void onReply(int type, long requestId, Status status, String message,
             ByteBuf frame) {
-          if (!answered.compareAndSet(false, true)) {
-            return;
-          }
-          timer.cancel(false);
           if (requestId == id && type == (REPLY_BIT | COMMIT)
               && frame.readableBytes() >= HEADER_BYTES + 16) {
             release(p, ch);
@@ -217,29 +205,72 @@ public final class PeerStages implements AutoCloseable {
         }
 
         @Override
-        public void onClosed() {
-          if (answered.compareAndSet(false, true)) {
-            timer.cancel(false);
-            out.completeExceptionally(new CommitNotCarried("connection to " + p
-                + " closed before the answer to COMMIT", null));
-          }
-        }
-
-        @Override
-        public void onWritable() {
-        }
-      };
-      if (!listen(ch, listener) || !ch.isActive()) {
-        listener.onClosed();
-        return;
-      }
-      ch.writeAndFlush(mutationFrame(COMMIT, id, deadlineMs, mutation)).addListener(w -> {
-        if (!w.isSuccess()) {
-          ch.close(); // onClosed answers
+        public void onNoReply(boolean deadlinePassed) {
+          out.completeExceptionally(deadlinePassed
+              ? new ChunkException(ChunkException.Code.TIMEOUT, "no answer to COMMIT from " + p
+                  + " within " + deadlineMs + " ms")
+              : new CommitNotCarried("connection to " + p + " closed before the answer to COMMIT",
+                  null));
         }
       });
     });
     return out;
+  }
+
+  /** The one reply to a request sent with {@link #exchange}, or its absence. */
+  private interface Answer {
+    /** As {@link Listener#onReply}; the connection is the caller's to release or close. */
+    void onReply(int type, long requestId, Status status, String message, ByteBuf frame);
+
+    /** No reply: the deadline passed (the connection is then closed) or the connection closed. */
+    void onNoReply(boolean deadlinePassed);
+  }
+
+  /**
+   * Sends a request that has one reply on {@code ch} and hands {@code answer} exactly one
+   * outcome: the reply, or its absence when the deadline passes first (closing the connection, so
+   * a late reply never reaches its next user) or the connection closes.
+   */
+  private static void exchange(Channel ch, ByteBuf request, long deadlineMs, Answer answer) {
+    AtomicBoolean answered = new AtomicBoolean();
+    var timer = ch.eventLoop().schedule(() -> {
+      if (answered.compareAndSet(false, true)) {
+        ch.close();
+        answer.onNoReply(true);
+      }
+    }, deadlineMs, TimeUnit.MILLISECONDS);
+    Listener listener = new Listener() {
+      @Override
+      public void onReply(int type, long requestId, Status status, String message,
+          ByteBuf frame) {
+        if (answered.compareAndSet(false, true)) {
+          timer.cancel(false);
+          answer.onReply(type, requestId, status, message, frame);
+        }
+      }
+
+      @Override
+      public void onClosed() {
+        if (answered.compareAndSet(false, true)) {
+          timer.cancel(false);
+          answer.onNoReply(false);
+        }
+      }
+
+      @Override
+      public void onWritable() {
+      }
+    };
+    if (!listen(ch, listener) || !ch.isActive()) {
+      request.release();
+      listener.onClosed();
+      return;
+    }
+    ch.writeAndFlush(request).addListener(w -> {
+      if (!w.isSuccess()) {
+        ch.close(); // the listener's onClosed answers
+      }
+    });
   }
 
   private Peer peer(String host, int dataPort) {
@@ -330,45 +361,26 @@ public final class PeerStages implements AutoCloseable {
         return;
       }
       long id = nextRequestId();
-      AtomicBoolean answered = new AtomicBoolean();
-      Runnable timeout = () -> {
-        if (answered.compareAndSet(false, true)) {
-          ch.close();
-          probed(p, false, UNREACHABLE_RETRY_MS, "no answer to the probe");
-        }
-      };
-      var timer = ch.eventLoop().schedule(timeout, PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      boolean listening = listen(ch, new Listener() {
-        @Override
-        public void onReply(int type, long requestId, Status status, String message,
-            ByteBuf frame) {
-          if (!answered.compareAndSet(false, true)) {
-            return;
-          }
-          timer.cancel(false);
-          boolean yes = requestId == id && type == (REPLY_BIT | STAGE);
-          if (yes) {
-            release(p, ch);
-          } else {
-            ch.close();
-          }
-          probed(p, yes, REFUSED_RETRY_MS, yes ? "" : status + " " + message);
-        }
+      exchange(ch, stageFrame(id, 0, MutationHeader.getDefaultInstance()), PROBE_TIMEOUT_MS,
+          new Answer() {
+            @Override
+            public void onReply(int type, long requestId, Status status, String message,
+                ByteBuf frame) {
+              boolean yes = requestId == id && type == (REPLY_BIT | STAGE);
+              if (yes) {
+                release(p, ch);
+              } else {
+                ch.close();
+              }
+              probed(p, yes, REFUSED_RETRY_MS, yes ? "" : status + " " + message);
+            }
 
-        @Override
-        public void onClosed() {
-          timeout.run();
-        }
-
-        @Override
-        public void onWritable() {
-        }
-      });
-      if (!listening || !ch.isActive()) {
-        timeout.run();
-        return;
-      }
-      ch.writeAndFlush(stageFrame(id, 0, MutationHeader.getDefaultInstance()));
+            @Override
+            public void onNoReply(boolean deadlinePassed) {
+              probed(p, false, UNREACHABLE_RETRY_MS, deadlinePassed ? "no answer to the probe"
+                  : "connection closed before the answer to the probe");
+            }
+          });
     });
   }
 
