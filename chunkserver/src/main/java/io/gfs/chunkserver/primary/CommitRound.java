@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
@@ -185,14 +184,12 @@ final class CommitRound {
     if (ctx.stages().takesCommits(peer.getHost(), peer.getDataPort())) {
       ctx.metrics().commitsOverDataPlane.inc();
       sent = ctx.stages().commit(peer.getHost(), peer.getDataPort(), req.getMutation(), deadlineMs)
-          .exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null
-                ? e.getCause() : e;
-            if (!(cause instanceof PeerStages.CommitNotCarried)) {
-              return CompletableFuture.failedFuture(cause);
+          .exceptionallyCompose(e -> { // the exception itself: commit() completes it directly
+            if (!(e instanceof PeerStages.CommitNotCarried)) {
+              return CompletableFuture.failedFuture(e);
             }
             LOG.debug("{} COMMIT not carried by the data plane, sending it over gRPC peer={}"
-                + " reason={}", ctx.nodeId(), peer.getServerId(), cause.getMessage());
+                + " reason={}", ctx.nodeId(), peer.getServerId(), e.getMessage());
             return grpcCommit(peer, req, deadlineMs);
           });
     } else {

@@ -111,12 +111,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   /** A secondary's stage of a primary's mutation, streamed over the data plane (STAGE). */
   @Override
   public WriteSession beginStage(MutationHeader header) {
-    Mutation m;
-    try {
-      m = Mutation.fromProto(header);
-    } catch (IllegalArgumentException e) {
-      throw new ChunkException(Code.INVALID_ARGUMENT, e.getMessage());
-    }
+    Mutation m = mutationOf(header);
     if (m.isOrdered()) {
       throw new ChunkException(Code.INVALID_ARGUMENT, "a stage carries no sequence, got "
           + m.sequence());
@@ -126,14 +121,17 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
 
   @Override
   public CompletableFuture<Committed> commitStaged(MutationHeader header) {
-    Mutation m;
+    return engine.commit(mutationOf(header)).thenApply(meta -> new Committed(
+        meta.committedLength(), meta.committedSequence()));
+  }
+
+  /** A primary's header as a mutation; one that breaks its rules is INVALID_ARGUMENT. */
+  private static Mutation mutationOf(MutationHeader header) {
     try {
-      m = Mutation.fromProto(header);
+      return Mutation.fromProto(header);
     } catch (IllegalArgumentException e) {
       throw new ChunkException(Code.INVALID_ARGUMENT, e.getMessage());
     }
-    return engine.commit(m).thenApply(meta -> new Committed(meta.committedLength(),
-        meta.committedSequence()));
   }
 
   /** Quick when the replica is at the stage's version and the stage fits in memory. */

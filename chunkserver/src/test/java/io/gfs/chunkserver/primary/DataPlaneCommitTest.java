@@ -14,7 +14,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -79,32 +78,13 @@ class DataPlaneCommitTest {
     try (DataInputStream in = new DataInputStream(s.getInputStream());
         DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
       for (int frames = 0; frames < 64; frames++) { // bounded; ends when the socket closes
-        int magic = in.readUnsignedShort();
-        in.readUnsignedByte(); // version
-        int type = in.readUnsignedByte();
-        int requestId = in.readInt();
-        int bodyLength = in.readInt();
-        in.skipNBytes(bodyLength);
-        out.writeShort(magic);
-        out.writeByte(1);
-        if (type == 0x07) { // STAGE: a probe here
-          out.writeByte(0x87);
-          out.writeInt(requestId);
-          out.writeInt(16);
-          out.writeLong(0);
-          out.writeLong(0);
-          out.flush();
+        FakeFrames.Frame f = FakeFrames.read(in);
+        if (f.type() == FakeFrames.STAGE) { // a probe here
+          FakeFrames.stageOk(out, f.requestId());
           continue;
         }
-        byte[] message = String.format("unknown operation 0x%02x", type)
-            .getBytes(StandardCharsets.UTF_8);
-        out.writeByte(0xFF);
-        out.writeInt(requestId);
-        out.writeInt(3 + message.length);
-        out.writeByte(67); // UNKNOWN_OPERATION
-        out.writeShort(message.length);
-        out.write(message);
-        out.flush();
+        FakeFrames.error(out, f.requestId(), FakeFrames.UNKNOWN_OPERATION,
+            String.format("unknown operation 0x%02x", f.type()));
         return;
       }
     } catch (IOException e) {

@@ -78,29 +78,13 @@ class DataPlaneStageTest {
    * mid-stage.
    */
   private static final class SilentStager {
-    private static final int MAGIC = 0x4746;
-    private static final int STAGE = 0x07;
-    private static final int REPLY_BIT = 0x80;
-
     static void serve(Socket s) {
       try (DataInputStream in = new DataInputStream(s.getInputStream());
           DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
         while (true) { // ends when the socket closes
-          int magic = in.readUnsignedShort();
-          in.readUnsignedByte(); // version
-          int type = in.readUnsignedByte();
-          int requestId = in.readInt();
-          int bodyLength = in.readInt();
-          in.skipNBytes(bodyLength);
-          if (magic == MAGIC && type == STAGE && bodyLength == 4) { // a probe
-            out.writeShort(MAGIC);
-            out.writeByte(1);
-            out.writeByte(REPLY_BIT | STAGE);
-            out.writeInt(requestId);
-            out.writeInt(16);
-            out.writeLong(0);
-            out.writeLong(0);
-            out.flush();
+          FakeFrames.Frame f = FakeFrames.read(in);
+          if (f.isProbe()) {
+            FakeFrames.stageOk(out, f.requestId());
           }
         }
       } catch (IOException e) {
