@@ -17,20 +17,30 @@ import java.nio.file.StandardOpenOption;
  * so a crash mid-update (a torn slot) leaves the previous state in the other slot.
  *
  * <p>Why two slots and not an append-only record log: the file never changes size after it is
- * created, and every slot byte is allocated then (zeros), so an update's fdatasync writes one or
- * two data pages and no file-system metadata (no journal commit on ext4/xfs); a log would grow the
+ * created, and every slot byte is allocated then (zeros), so an update's fdatasync writes a few
+ * data pages and no file-system metadata (no journal commit on ext4/xfs); a log would grow the
  * file (an inode update per append) and need compaction, which is a temp + rename again. Rewriting
- * the whole CRC array each time costs at most 4 KiB for a 64 MiB chunk.
+ * the whole CRC array each time costs at most 4 KiB for a 64 MiB chunk, the tail at most
+ * {@link #TAIL_BYTES}.
  *
- * <p>Slots start sized for a 64 MiB chunk (1024 block CRCs). A chunk that outgrows them (larger
- * chunk sizes) gets a new file with slots twice as large, written atomically (temp, fsync,
- * rename, directory fsync) — a handful of times in the life of such a chunk.
+ * <p>Slots start sized for a 64 MiB chunk (1024 block CRCs) plus a tail of {@link #TAIL_BYTES}
+ * (see {@link MetaSlot}). A chunk that outgrows them (larger chunk sizes) gets a new file with
+ * slots twice as large, written atomically (temp, fsync, rename, directory fsync) — a handful of
+ * times in the life of such a chunk. Files written by earlier builds have no tail room; their
+ * chunks simply commit without tails.
  *
  * <p>Not thread safe: the owning {@link StoredChunk} calls {@link #write} under its chunk lock.
  */
 final class ChunkMetaFile {
   static final int PAGE = 4096;
   static final int INITIAL_CAPACITY_BLOCKS = 1024; // a 64 MiB chunk of 64 KiB blocks
+  /**
+   * The most committed bytes a slot carries for the data file (its tail). Each small commit
+   * rewrites the whole tail, so this bounds the bytes written per commit; when a commit would
+   * pass it, the data file is fdatasynced instead and the tail starts again empty: 4 KiB appends
+   * pay a second fdatasync once in 8.
+   */
+  static final int TAIL_BYTES = 32 * 1024;
 
   private final Path path;
   private int slotBytes;
@@ -44,8 +54,11 @@ final class ChunkMetaFile {
     this.generation = generation;
   }
 
-  /** A metadata file opened at start: the file and the state it holds. */
-  record Loaded(ChunkMetaFile file, ChunkMeta meta) {}
+  /**
+   * A metadata file opened at start: the file, the state it holds, and the tail: the last
+   * committed bytes, which the data file may have lost in a crash and must be given back.
+   */
+  record Loaded(ChunkMetaFile file, ChunkMeta meta, byte[] tail) {}
 
   Path path() {
     return path;
@@ -90,7 +103,8 @@ final class ChunkMetaFile {
           + " slot 0 " + slots[0].problem() + "; slot 1 " + slots[1].problem());
     }
     MetaSlot.Decoded d = slots[best].decoded();
-    return new Loaded(new ChunkMetaFile(path, slotBytes, best, d.generation()), d.meta());
+    return new Loaded(new ChunkMetaFile(path, slotBytes, best, d.generation()), d.meta(),
+        d.tail());
   }
 
   private static String notThisFormat(Path path, byte[] all) {
@@ -99,7 +113,7 @@ final class ChunkMetaFile {
           + " this build reads only format 2 (two checksummed slots) and does not convert:"
           + " remove the chunk's files or start with an empty data directory";
     }
-    return "chunk metadata " + path.getFileName() + " is not in format 2: " + all.length
+    return "chunk metadata " + path.getFileName() + " is not in format 2 or 3: " + all.length
         + " bytes, expected two slots of a multiple of " + PAGE + " bytes";
   }
 
@@ -109,10 +123,19 @@ final class ChunkMetaFile {
    * next write goes to the same slot again.
    */
   void write(ChunkMeta meta) throws IOException {
+    write(meta, ByteBuffer.allocate(0));
+  }
+
+  /**
+   * As {@link #write(ChunkMeta)}, with {@code tail} (position to limit; at most
+   * {@link #tailRoom}) as the last committed bytes: durable when this returns.
+   */
+  void write(ChunkMeta meta, ByteBuffer tail) throws IOException {
     long next = generation + 1;
-    byte[] slot = MetaSlot.encode(next, meta);
+    byte[] slot = MetaSlot.encode(next, meta, tail);
     if (slot.length > slotBytes) {
-      int blocks = (slotBytes - MetaSlot.encodedBytes(0)) / 4;
+      int blocks = Math.max(INITIAL_CAPACITY_BLOCKS,
+          (slotBytes - MetaSlot.encodedBytes(0, TAIL_BYTES)) / 4);
       rewrite(slotBytesFor(Math.max(2 * blocks, meta.crcsUnsafe().length)), next, slot);
       fsyncDirectory(path.getParent());
       return;
@@ -146,8 +169,13 @@ final class ChunkMetaFile {
     generation = gen;
   }
 
+  /** How long a tail a slot can carry beside {@code blockCount} CRCs. */
+  int tailRoom(int blockCount) {
+    return Math.max(0, Math.min(TAIL_BYTES, slotBytes - MetaSlot.encodedBytes(blockCount, 0)));
+  }
+
   static int slotBytesFor(int blocks) {
-    long bytes = MetaSlot.encodedBytes(blocks);
+    long bytes = MetaSlot.encodedBytes(blocks, TAIL_BYTES);
     return Math.toIntExact((bytes + PAGE - 1) / PAGE * PAGE);
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -135,7 +136,8 @@ public final class ChunkStore {
     }
     ChunkMeta m = loaded.meta();
     try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE)) {
+        StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+      restoreTail(handle, ch, m, loaded.tail());
       long size = ch.size();
       if (size < m.committedLength()) {
         LOG.error("{} chunk data shorter than committed length, chunk not reported chunk={}"
@@ -151,6 +153,30 @@ public final class ChunkStore {
       }
     }
     chunks.put(handle, new StoredChunk(handle, data, loaded.file(), m));
+  }
+
+  /**
+   * Gives the data file the last committed bytes that the metadata carries (its tail): a crash
+   * may have lost them from the data file, which is fdatasynced only every few small commits.
+   * Below the tail the data file is durable. Writes only when the file differs.
+   */
+  private void restoreTail(String handle, FileChannel ch, ChunkMeta m, byte[] tail)
+      throws IOException {
+    long from = m.committedLength() - tail.length;
+    if (tail.length == 0 || ch.size() < from) {
+      return; // nothing to give back, or a data file shorter than its durable part: see below
+    }
+    if (ch.size() >= m.committedLength()) {
+      ByteBuffer onDisk = ByteBuffer.allocate(tail.length);
+      Crc32cBlocks.readFully(ch, onDisk, from);
+      if (Arrays.equals(onDisk.array(), tail)) {
+        return;
+      }
+    }
+    StoredChunk.writeFully(ch, ByteBuffer.wrap(tail), from);
+    ch.force(false);
+    LOG.info("{} last commits restored from the metadata chunk={} offset={} bytes={}", nodeId,
+        handle, from, tail.length);
   }
 
   Path dataPath(String handle) {

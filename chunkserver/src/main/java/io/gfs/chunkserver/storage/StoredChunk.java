@@ -34,6 +34,11 @@ final class StoredChunk {
   private final ChunkMetaFile metaFile; // written under lock only
   private final ReentrantLock lock = new ReentrantLock();
   private volatile ChunkMeta meta; // written under lock, after the metadata file is durable
+  /**
+   * Guarded by lock: the data file is durable up to here; the committed bytes after it are durable
+   * as the tail of the metadata slot (see {@link #finishExtend}).
+   */
+  private long syncedLength;
   private StageFile inPlaceStage; // guarded by lock: the one stage in this chunk's file, or null
   private FileChannel inPlaceChannel; // guarded by lock: open while inPlaceStage is
 
@@ -42,6 +47,7 @@ final class StoredChunk {
     this.dataPath = dataPath;
     this.metaFile = metaFile;
     this.meta = meta;
+    this.syncedLength = meta.committedLength(); // the store gave any tail back to the data file
   }
 
   String handle() {
@@ -217,7 +223,7 @@ final class StoredChunk {
     }
   }
 
-  private static void writeFully(FileChannel data, ByteBuffer bytes, long position)
+  static void writeFully(FileChannel data, ByteBuffer bytes, long position)
       throws IOException {
     long pos = position;
     while (bytes.hasRemaining()) {
@@ -265,16 +271,41 @@ final class StoredChunk {
   /**
    * Makes bytes [offset, end) of the data file durable and part of the chunk. With
    * {@code expectedCrc32c}, the bytes read back from the file must match it (the mutation's).
+   *
+   * <p>One fdatasync per commit, not two: while the bytes the data file has not made durable
+   * (from {@code syncedLength} to {@code end}) fit a metadata slot's tail, the slot carries them
+   * and its write and fdatasync make them durable together with the new length; a restart gives
+   * them back to the data file. Past that, the data file is fdatasynced first, as before, and the
+   * tail starts again empty. Either way everything below the new length is durable when the slot
+   * is, and the slot is written only then.
    */
   private ChunkMeta finishExtend(ChunkMeta m, FileChannel data, long offset, long end, long seq,
       Integer expectedCrc32c) throws IOException {
-    data.force(false);
     int[] crcs = Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data, expectedCrc32c);
     ChunkMeta next = new ChunkMeta(Math.max(m.version(), meta.version()), end,
         Math.max(seq, m.committedSequence()), false, crcs);
-    metaFile.write(next);
+    long unsynced = end - syncedLength;
+    if (unsynced <= metaFile.tailRoom(crcs.length)) {
+      ByteBuffer tail = ByteBuffer.allocate((int) unsynced);
+      Crc32cBlocks.readFully(data, tail, syncedLength);
+      metaFile.write(next, tail.flip());
+    } else {
+      data.force(false);
+      metaFile.write(next);
+      syncedLength = end;
+    }
     meta = next;
     return next;
+  }
+
+  /** Makes the whole committed length durable in the data file, so slots need no tail. */
+  private void syncData() throws IOException {
+    if (syncedLength < meta.committedLength()) {
+      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE)) {
+        data.force(false);
+      }
+      syncedLength = meta.committedLength();
+    }
   }
 
   /** Nothing half-committed: cut the data file back to the committed length. */
@@ -292,6 +323,7 @@ final class StoredChunk {
     try {
       ChunkMeta next = change.apply(meta);
       if (!next.equals(meta)) {
+        syncData(); // the new slot has no tail: the bytes it would carry must be in the data file
         metaFile.write(next);
         meta = next;
       }

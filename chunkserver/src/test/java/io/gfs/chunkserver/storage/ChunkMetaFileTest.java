@@ -105,7 +105,7 @@ class ChunkMetaFileTest {
     Files.write(file(), new byte[] {1, 2, 3});
     assertThatThrownBy(() -> ChunkMetaFile.open(file()))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("not in format 2");
+        .hasMessageContaining("not in format 2 or 3");
   }
 
   @Test
@@ -129,8 +129,8 @@ class ChunkMetaFileTest {
     ChunkMetaFile f = ChunkMetaFile.create(file(), meta(1, 0, 0));
     int initial = f.slotBytes();
     assertThat(initial).isGreaterThanOrEqualTo(
-        MetaSlot.encodedBytes(ChunkMetaFile.INITIAL_CAPACITY_BLOCKS));
-    long fits = (initial - MetaSlot.encodedBytes(0)) / 4;
+        MetaSlot.encodedBytes(ChunkMetaFile.INITIAL_CAPACITY_BLOCKS, ChunkMetaFile.TAIL_BYTES));
+    long fits = (initial - MetaSlot.encodedBytes(0, 0)) / 4; // with an empty tail
     ChunkMeta full = meta(1, fits * Crc32cBlocks.BLOCK, 8);
     f.write(full);
     assertThat(f.slotBytes()).isEqualTo(initial);
@@ -144,5 +144,37 @@ class ChunkMetaFileTest {
     assertThat(loaded.meta()).isEqualTo(sealed);
     assertThat(loaded.meta().sealed()).isTrue();
     assertThat(loaded.file().slotBytes()).isEqualTo(f.slotBytes());
+  }
+
+  @Test
+  void theTailIsReadBackWithItsSlotAndATornSlotKeepsThePreviousTail() throws IOException {
+    ChunkMetaFile f = ChunkMetaFile.create(file(), meta(1, 0, 0));
+    assertThat(ChunkMetaFile.open(file()).tail()).isEmpty();
+    byte[] t1 = garbage(5000, 5);
+    byte[] t2 = garbage(9000, 6);
+    f.write(meta(1, 5000, 1), ByteBuffer.wrap(t1)); // generation 2, slot 1
+    f.write(meta(1, 9000, 2), ByteBuffer.wrap(t2)); // generation 3, slot 0
+    ChunkMetaFile.Loaded loaded = ChunkMetaFile.open(file());
+    assertThat(loaded.meta()).isEqualTo(meta(1, 9000, 2));
+    assertThat(loaded.tail()).isEqualTo(t2);
+
+    overwrite(file(), 4000, garbage(8, 7)); // inside slot 0's tail
+    loaded = ChunkMetaFile.open(file());
+    assertThat(loaded.meta()).isEqualTo(meta(1, 5000, 1));
+    assertThat(loaded.tail()).isEqualTo(t1);
+  }
+
+  @Test
+  void aTailNeverExceedsItsRoomNorTheChunk() throws IOException {
+    ChunkMetaFile f = ChunkMetaFile.create(file(), meta(1, 0, 0));
+    assertThat(f.tailRoom(1024)).isEqualTo(ChunkMetaFile.TAIL_BYTES);
+    assertThatThrownBy(() -> f.write(meta(1, 10, 1), ByteBuffer.allocate(11)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("longer than the chunk");
+    // a slot whose tail length was garbled, then checksummed as if valid, is still refused
+    byte[] slot = MetaSlot.encode(9, meta(1, 10, 1), ByteBuffer.allocate(10));
+    int tailField = MetaSlot.HEADER_BYTES + 4;
+    ByteBuffer.wrap(slot).putInt(tailField, 1 << 30);
+    assertThat(MetaSlot.decode(ByteBuffer.wrap(slot)).problem()).contains("does not fit");
   }
 }
