@@ -37,8 +37,8 @@ final class ChunkMetaFile {
   /**
    * The most committed bytes a slot carries for the data file (its tail). Each small commit
    * rewrites the whole tail, so this bounds the bytes written per commit; when a commit would
-   * pass it, the data file is fdatasynced instead and the tail starts again empty: 4 KiB appends
-   * pay a second fdatasync once in 8.
+   * pass it, the data file is fdatasynced instead and the tail starts again empty: of nine 4 KiB
+   * appends, eight ride in the tail and the ninth pays a second fdatasync.
    */
   static final int TAIL_BYTES = 32 * 1024;
 
@@ -110,7 +110,7 @@ final class ChunkMetaFile {
   private static String notThisFormat(Path path, byte[] all) {
     if (all.length >= 4 && ByteBuffer.wrap(all).getInt() == MetaSlot.OLD_MAGIC) {
       return "chunk metadata " + path.getFileName() + " is in the old pre-release format 1;"
-          + " this build reads only format 2 (two checksummed slots) and does not convert:"
+          + " this build reads only formats 2 and 3 (two checksummed slots) and does not convert:"
           + " remove the chunk's files or start with an empty data directory";
     }
     return "chunk metadata " + path.getFileName() + " is not in format 2 or 3: " + all.length

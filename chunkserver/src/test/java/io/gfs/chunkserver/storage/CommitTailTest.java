@@ -37,6 +37,12 @@ class CommitTailTest {
     return dir.resolve("chunks").resolve(handle + ".meta");
   }
 
+  private ChunkStore storeWithChunk() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", dir);
+    store.createIfAbsent(handle, 1);
+    return store;
+  }
+
   /** The tail of the newest slot on disk, as a restart would read it. */
   private byte[] tailOnDisk() throws IOException {
     return ChunkMetaFile.open(meta()).tail();
@@ -64,8 +70,7 @@ class CommitTailTest {
 
   @Test
   void theTailGrowsWithSmallCommitsUntilTheDataFileIsSyncedInstead() throws IOException {
-    ChunkStore store = ChunkStore.open("cs1", dir);
-    store.createIfAbsent(handle, 1);
+    ChunkStore store = storeWithChunk();
     ByteArrayOutputStream written = new ByteArrayOutputStream();
     int perTail = ChunkMetaFile.TAIL_BYTES / RECORD;
     for (int i = 1; i <= perTail; i++) {
@@ -91,8 +96,7 @@ class CommitTailTest {
 
   @Test
   void aRestartAfterLosingTheUnsyncedDataGivesEveryCommittedByteBack() throws IOException {
-    ChunkStore store = ChunkStore.open("cs1", dir);
-    store.createIfAbsent(handle, 1);
+    ChunkStore store = storeWithChunk();
     ByteArrayOutputStream written = new ByteArrayOutputStream();
     int perTail = ChunkMetaFile.TAIL_BYTES / RECORD;
     long end = append(store, written, perTail + 1 + 3); // a sync, then three records in the tail
@@ -123,8 +127,7 @@ class CommitTailTest {
 
   @Test
   void aTornNewestSlotFallsBackToThePreviousCommitWithItsOwnTail() throws IOException {
-    ChunkStore store = ChunkStore.open("cs1", dir);
-    store.createIfAbsent(handle, 1);
+    ChunkStore store = storeWithChunk();
     ByteArrayOutputStream written = new ByteArrayOutputStream();
     append(store, written, 2);
     byte[] previous = written.toByteArray();
@@ -155,8 +158,7 @@ class CommitTailTest {
 
   @Test
   void versionChangesAndSealingSyncTheDataFileAndLeaveNoTail() throws IOException {
-    ChunkStore store = ChunkStore.open("cs1", dir);
-    store.createIfAbsent(handle, 1);
+    ChunkStore store = storeWithChunk();
     ByteArrayOutputStream written = new ByteArrayOutputStream();
     append(store, written, 2);
     assertThat(tailOnDisk()).hasSize(2 * RECORD);
