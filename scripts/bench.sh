@@ -3,7 +3,7 @@
 # real 3-master, 3-chunkserver cluster of separate processes on 127.0.0.1) and prints one table.
 #
 #   scripts/bench.sh [--quick] [--reps N] [--only W1,W3] [--json FILE] [--work-dir DIR]
-#                    [--server-java-opts "JVM FLAGS"] [--keep]
+#                    [--server-java-opts "JVM FLAGS"] [--keep] [--latencies DIR]
 #                    ("{id}" in the server flags becomes m1, cs2, ...)
 #   scripts/bench.sh jmh [JMH ARGS]      the microbenchmarks (e.g. jmh -f 1 -wi 2 -i 3 Crc32c)
 #   scripts/bench.sh heap [FILES]        the master's heap per file at 1,000,000 files

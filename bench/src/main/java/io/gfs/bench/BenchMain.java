@@ -36,7 +36,7 @@ public final class BenchMain {
       System.exit(2);
       return;
     }
-    Results results = new Results();
+    Results results = new Results(options.latencyDir());
     String machine = Machine.describe();
     System.out.println("bench: machine: " + machine);
     if (!options.masterArgs().isEmpty()) {

@@ -137,6 +137,6 @@ final class DataWorkloads {
     byte[] record = new byte[RECORD_BYTES];
     new Random(rep).nextBytes(record);
     results.add("W5", Parallel.run(masters, 1, options.appends(),
-        (c, i) -> c.appendFile(path, record)).toRun());
+        (c, i) -> c.appendFile(path, record)));
   }
 }

@@ -45,7 +45,7 @@ final class MetaWorkloads {
         c.mkdir(dir, true);
       }
       results.add("W3/" + t, Parallel.run(masters, t, options.metaFiles(),
-          (c, i) -> c.createFile(file(dir, i))).toRun());
+          (c, i) -> c.createFile(file(dir, i))));
     }
   }
 
@@ -54,7 +54,7 @@ final class MetaWorkloads {
     for (int t : THREADS) {
       String dir = dir(rep, t);
       results.add("W4-empty/" + t, Parallel.run(t, options.metaFiles(),
-          () -> new MasterLookup(masters), (c, i) -> c.locate(file(dir, i), 0)).toRun());
+          () -> new MasterLookup(masters), (c, i) -> c.locate(file(dir, i), 0)));
     }
     if (bigFile == null) {
       return;
@@ -68,7 +68,7 @@ final class MetaWorkloads {
               throw new IllegalStateException("lookup of chunk " + index + " of " + bigFile
                   + " answered " + r.getChunksCount() + " chunks");
             }
-          }).toRun());
+          }));
     }
   }
 
@@ -93,7 +93,7 @@ final class MetaWorkloads {
     for (int t : THREADS) {
       String dir = dir(rep, t);
       results.add("W6/" + t, Parallel.run(masters, t, options.metaFiles(),
-          (c, i) -> c.deleteFile(file(dir, i))).toRun());
+          (c, i) -> c.deleteFile(file(dir, i))));
     }
   }
 }

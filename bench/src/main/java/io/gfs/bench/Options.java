@@ -10,7 +10,7 @@ import java.util.List;
 record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaFiles, int appends,
     int kills, int warmFileMib, int warmMetaFiles, int warmAppends, Path distribution,
     Path workDir, Path jsonOut, int basePort, String serverJavaOpts, List<String> masterArgs,
-    String only, boolean keep) {
+    String only, boolean keep, Path latencyDir) {
 
   static Options parse(String[] args) {
     boolean quick = false;
@@ -24,6 +24,7 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
     int kills = -1;
     String only = "";
     boolean keep = false;
+    Path latencies = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -37,10 +38,11 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
         case "--kills" -> kills = positive("--kills", args[++i]);
         case "--only" -> only = args[++i];
         case "--keep" -> keep = true;
+        case "--latencies" -> latencies = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
             + " (use --dist DIR [--quick] [--reps N] [--work-dir D] [--json F] [--base-port P]"
             + " [--server-java-opts OPTS] [--master-args ARGS] [--kills N]"
-            + " [--only W1,W3,...] [--keep])");
+            + " [--only W1,W3,...] [--keep] [--latencies DIR])");
       }
     }
     if (dist == null) {
@@ -48,11 +50,11 @@ record Options(boolean quick, int reps, int fileMib, int sustainedMib, int metaF
     }
     if (quick) {
       return new Options(true, reps > 0 ? reps : 1, 256, 0, 1000, 500, kills > 0 ? kills : 2, 64,
-          500, 200, dist, work, json, basePort, javaOpts, masterArgs, only, keep);
+          500, 200, dist, work, json, basePort, javaOpts, masterArgs, only, keep, latencies);
     }
     return new Options(false, reps > 0 ? reps : 3, 1024, 4096, 10_000, 10_000,
         kills > 0 ? kills : 5, 256, 2000, 1000, dist, work, json, basePort, javaOpts, masterArgs,
-        only, keep);
+        only, keep, latencies);
   }
 
   private static int positive(String option, String value) {

@@ -22,8 +22,11 @@ final class Parallel {
     C open() throws Exception;
   }
 
-  /** Result: operations per second and the sorted per-operation latencies. */
-  record Result(double opsPerSecond, long[] sortedLatencyNanos) {
+  /**
+   * Result: operations per second and the per-operation latencies, sorted and in operation order
+   * (index i is operation i).
+   */
+  record Result(double opsPerSecond, long[] sortedLatencyNanos, long[] latencyNanosInOrder) {
     Run toRun() {
       return Run.withLatencies(opsPerSecond, sortedLatencyNanos);
     }
@@ -79,8 +82,9 @@ final class Parallel {
       if (failure.get() != null) {
         throw new IllegalStateException("workload failed: " + failure.get(), failure.get());
       }
+      long[] inOrder = latencies.clone();
       Arrays.sort(latencies);
-      return new Result(count / (elapsed / 1e9), latencies);
+      return new Result(count / (elapsed / 1e9), latencies, inOrder);
     } finally {
       for (C c : clients) {
         c.close();

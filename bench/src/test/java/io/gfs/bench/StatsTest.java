@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The only test of the bench module: the arithmetic the table is made of (nothing is run). */
+/** The arithmetic the table is made of (nothing is run). */
 class StatsTest {
   @Test
   void nearestRankPercentiles() {
