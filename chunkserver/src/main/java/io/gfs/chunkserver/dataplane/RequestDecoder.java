@@ -87,12 +87,16 @@ final class RequestDecoder extends ByteToMessageDecoder {
       handle = mutation.getHandle().isEmpty() && type == STAGE ? new UUID(0, 0)
           : UUID.fromString(mutation.getHandle());
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-      fail(in, out, requestId, Status.MALFORMED, "unreadable " + (type == STAGE ? "STAGE"
-          : "COMMIT") + " header: " + e.getMessage());
+      fail(in, out, requestId, Status.MALFORMED, "unreadable " + mutationName(type)
+          + " header: " + e.getMessage());
       return;
     }
     out.add(type == STAGE ? Request.BeginWrite.stage(requestId, handle, mutation, timeoutMs)
         : new Request.Commit(requestId, mutation, timeoutMs));
+  }
+
+  private static String mutationName(int type) {
+    return type == STAGE ? "STAGE" : "COMMIT";
   }
 
   /** Returns why the header is unacceptable, or null. */
@@ -115,7 +119,7 @@ final class RequestDecoder extends ByteToMessageDecoder {
     };
     if ((type == STAGE || type == COMMIT)
         && (bodyLength < 4 || bodyLength > 4 + STAGE_HEADER_BYTES_MAX)) {
-      return (type == STAGE ? "STAGE" : "COMMIT") + " needs a body of 4 to "
+      return mutationName(type) + " needs a body of 4 to "
           + (4 + STAGE_HEADER_BYTES_MAX) + " bytes, got " + bodyLength;
     }
     if (expected >= 0 && bodyLength != expected) {

@@ -142,7 +142,7 @@ final class ChunkMetaFile {
     }
     int target = 1 - current;
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-      writeFully(ch, ByteBuffer.wrap(slot), (long) target * slotBytes);
+      FileChannels.writeFully(ch, ByteBuffer.wrap(slot), (long) target * slotBytes);
       ch.force(false);
     }
     current = target;
@@ -156,7 +156,7 @@ final class ChunkMetaFile {
     file.put(slot).clear();
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      writeFully(ch, file, 0);
+      FileChannels.writeFully(ch, file, 0);
       ch.force(true);
     }
     try {
@@ -177,14 +177,6 @@ final class ChunkMetaFile {
   static int slotBytesFor(int blocks) {
     long bytes = MetaSlot.encodedBytes(blocks, TAIL_BYTES);
     return Math.toIntExact((bytes + PAGE - 1) / PAGE * PAGE);
-  }
-
-  private static void writeFully(FileChannel ch, ByteBuffer buf, long position)
-      throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      pos += ch.write(buf, pos);
-    }
   }
 
   static void fsyncDirectory(Path dir) throws IOException {

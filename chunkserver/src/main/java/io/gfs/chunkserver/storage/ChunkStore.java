@@ -163,17 +163,18 @@ public final class ChunkStore {
   private void restoreTail(String handle, FileChannel ch, ChunkMeta m, byte[] tail)
       throws IOException {
     long from = m.committedLength() - tail.length;
-    if (tail.length == 0 || ch.size() < from) {
+    long size = ch.size();
+    if (tail.length == 0 || size < from) {
       return; // nothing to give back, or a data file shorter than its durable part: see below
     }
-    if (ch.size() >= m.committedLength()) {
+    if (size >= m.committedLength()) {
       ByteBuffer onDisk = ByteBuffer.allocate(tail.length);
-      Crc32cBlocks.readFully(ch, onDisk, from);
+      FileChannels.readFully(ch, onDisk, from);
       if (Arrays.equals(onDisk.array(), tail)) {
         return;
       }
     }
-    StoredChunk.writeFully(ch, ByteBuffer.wrap(tail), from);
+    FileChannels.writeFully(ch, ByteBuffer.wrap(tail), from);
     ch.force(false);
     LOG.info("{} last commits restored from the metadata chunk={} offset={} bytes={}", nodeId,
         handle, from, tail.length);
@@ -372,7 +373,7 @@ public final class ChunkStore {
         (offset + n + Crc32cBlocks.BLOCK - 1) / Crc32cBlocks.BLOCK * Crc32cBlocks.BLOCK);
     ByteBuffer buf = ByteBuffer.allocate((int) (alignedEnd - start));
     try (FileChannel ch = FileChannel.open(dataPath(handle), StandardOpenOption.READ)) {
-      Crc32cBlocks.readFully(ch, buf, start);
+      FileChannels.readFully(ch, buf, start);
     } catch (IOException e) {
       throw translate("peer read", e);
     }

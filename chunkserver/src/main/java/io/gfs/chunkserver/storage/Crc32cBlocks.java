@@ -48,7 +48,7 @@ public final class Crc32cBlocks {
     while (start < newLength) {
       int len = (int) Math.min(buf.capacity(), newLength - start);
       buf.clear().limit(len);
-      readFully(data, buf, start);
+      FileChannels.readFully(data, buf, start);
       for (int at = 0; at < len; at += BLOCK) {
         int n = Math.min(BLOCK, len - at);
         block.reset();
@@ -64,17 +64,6 @@ public final class Crc32cBlocks {
           + ") of the chunk file do not match the mutation's CRC32C");
     }
     return out;
-  }
-
-  static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      int n = ch.read(buf, pos);
-      if (n < 0) {
-        throw new IOException("unexpected end of chunk file at " + pos);
-      }
-      pos += n;
-    }
   }
 
   /**

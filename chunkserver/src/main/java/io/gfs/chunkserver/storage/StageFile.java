@@ -184,10 +184,7 @@ public final class StageFile implements AutoCloseable {
       return;
     }
     try {
-      long pos = written;
-      while (piece.hasRemaining()) {
-        pos += channel.write(piece, pos);
-      }
+      FileChannels.writeFully(channel, piece, written);
     } catch (IOException e) {
       throw ChunkStore.translate("stage write", e);
     }

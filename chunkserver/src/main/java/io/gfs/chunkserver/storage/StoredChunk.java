@@ -101,7 +101,7 @@ final class StoredChunk {
             + meta.committedLength() + " while a write at " + stage.inPlaceOffset()
             + " was staged there");
       }
-      writeFully(inPlaceChannel, piece, position);
+      FileChannels.writeFully(inPlaceChannel, piece, position);
     } catch (IOException e) {
       throw ChunkStore.translate("stage write", e);
     } finally {
@@ -140,7 +140,7 @@ final class StoredChunk {
         if (inMemory.remaining() != stage.length()) {
           throw new IOException("stage holds fewer bytes than declared");
         }
-        writeFully(data, inMemory, offset);
+        FileChannels.writeFully(data, inMemory, offset);
       } else {
         long copied = 0;
         while (copied < stage.length()) {
@@ -184,7 +184,7 @@ final class StoredChunk {
     try {
       return extend(offset, meta.version(), "copy", (m, data) -> {
         preallocate(data, offset, end);
-        writeFully(data, bytes, offset);
+        FileChannels.writeFully(data, bytes, offset);
         return finishExtend(m, data, offset, end, newSequence, null);
       });
     } finally {
@@ -223,14 +223,6 @@ final class StoredChunk {
     }
   }
 
-  static void writeFully(FileChannel data, ByteBuffer bytes, long position)
-      throws IOException {
-    long pos = position;
-    while (bytes.hasRemaining()) {
-      pos += data.write(bytes, pos);
-    }
-  }
-
   private ChunkMeta checkExtend(long offset, long version) {
     ChunkMeta m = meta;
     if (version < m.version()) {
@@ -260,7 +252,7 @@ final class StoredChunk {
     ByteBuffer zeros = ZEROS.duplicate();
     zeros.limit((int) (to - end));
     try {
-      writeFully(data, zeros, end);
+      FileChannels.writeFully(data, zeros, end);
     } catch (IOException e) {
       // A disk too full for the step may still hold the commit: go on without it (a full
       // disk then fails the commit's own write, as before).
@@ -287,7 +279,7 @@ final class StoredChunk {
     long unsynced = end - syncedLength;
     if (unsynced <= metaFile.tailRoom(crcs.length)) {
       ByteBuffer tail = ByteBuffer.allocate((int) unsynced);
-      Crc32cBlocks.readFully(data, tail, syncedLength);
+      FileChannels.readFully(data, tail, syncedLength);
       metaFile.write(next, tail.flip());
     } else {
       data.force(false);

@@ -42,7 +42,7 @@ class ChunkStoreTest {
 
   static byte[] readAll(ReadRegion r) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate((int) r.count());
-    Crc32cBlocks.readFully(r.channel(), buf, r.position());
+    FileChannels.readFully(r.channel(), buf, r.position());
     r.release().run();
     return buf.array();
   }

@@ -82,7 +82,7 @@ class Crc32cBlocksTest {
     byte[] bytes = file(path);
     ByteBuffer buf = ByteBuffer.allocateDirect(BLOCK);
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      Crc32cBlocks.readFully(ch, buf, 5);
+      FileChannels.readFully(ch, buf, 5);
     }
     byte[] got = new byte[BLOCK];
     buf.flip().get(got);
