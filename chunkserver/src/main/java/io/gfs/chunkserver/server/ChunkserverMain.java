@@ -59,6 +59,11 @@ public final class ChunkserverMain implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "8")
   int ioThreads;
 
+  @Option(names = "--direct-writes", defaultValue = "true", arity = "1",
+      description = "large chunk writes bypass the page cache (direct I/O) where the file system"
+          + " allows: true or false")
+  boolean directWrites;
+
   @Option(names = "--replica-deadline-ms", defaultValue = "10000")
   long replicaDeadlineMs;
 
@@ -77,7 +82,7 @@ public final class ChunkserverMain implements Callable<Integer> {
         d.masterDeadline(), d.leaseSafetyMargin(), d.renewBefore(), d.commitReportInterval());
     return new ChunkserverConfig(id, dataDir, bindAddress, host, dataPort, replicationPort,
         adminPort, masters, Duration.ofMillis(heartbeatIntervalMs), chunkSizeBytes, ioThreads,
-        primary, buildInfo());
+        directWrites, primary, buildInfo());
   }
 
   private static String buildInfo() {

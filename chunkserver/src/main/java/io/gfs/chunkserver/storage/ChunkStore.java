@@ -53,6 +53,8 @@ public final class ChunkStore {
    * free-space check that every write makes; asking a known one for its space is one statvfs.
    */
   private FileStore stagingFileStore; // set by open(), before the store is shared
+  /** Alignment of direct I/O in the chunk directory, 0 without it; set by open(). */
+  private int directAlignment;
   private final Object[] createLocks = new Object[64];
   private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
 
@@ -76,12 +78,28 @@ public final class ChunkStore {
    * committed length, and rebuilds the inventory. Committed lengths are never reset (LESSONS #5).
    */
   public static ChunkStore open(String nodeId, Path dataDir) throws IOException {
+    return open(nodeId, dataDir, true);
+  }
+
+  /**
+   * As {@link #open(String, Path)}; with {@code directWrites} false, large WRITEs staged in place
+   * go through the page cache even where direct I/O works.
+   */
+  public static ChunkStore open(String nodeId, Path dataDir, boolean directWrites) throws IOException {
     ChunkStore store = new ChunkStore(nodeId, dataDir.toAbsolutePath().normalize());
     Files.createDirectories(store.chunksDir);
     Files.createDirectories(store.stagingDir);
     store.stagingFileStore = Files.getFileStore(store.stagingDir);
     store.dropStaging();
     store.load();
+    store.directAlignment = directWrites ? DirectWriter.probe(store.chunksDir) : 0;
+    if (store.directAlignment > 0) {
+      LOG.info("{} chunk writes of {} MiB or more bypass the page cache (direct I/O, {}-byte"
+          + " alignment)", nodeId, DirectWriter.MIN_BYTES >> 20, store.directAlignment);
+    } else if (directWrites) {
+      LOG.info("{} direct I/O is not available in {}: chunk writes go through the page cache",
+          nodeId, store.chunksDir);
+    }
     return store;
   }
 
@@ -266,7 +284,8 @@ public final class ChunkStore {
     if (!smallEnoughForMemory(length) && requestedOffset >= 0) {
       StoredChunk chunk = chunks.get(handle);
       StageFile inPlace = chunk == null ? null
-          : chunk.tryStageInPlace(version, stageId, requestedOffset, length, crc);
+          : chunk.tryStageInPlace(version, stageId, requestedOffset, length, crc,
+              directAlignment);
       if (inPlace != null) {
         return inPlace;
       }

@@ -123,6 +123,11 @@ public final class StageFile implements AutoCloseable {
     return inPlaceChunk != null;
   }
 
+  /** Whether the bytes are staged in place and written with direct I/O. */
+  public boolean isDirect() {
+    return inPlaceChunk != null && inPlaceChunk.writesDirectly(this);
+  }
+
   /** The chunk whose data file holds this stage, or null. */
   StoredChunk inPlaceChunk() {
     return inPlaceChunk;

@@ -41,6 +41,10 @@ final class StoredChunk {
   private long syncedLength;
   private StageFile inPlaceStage; // guarded by lock: the one stage in this chunk's file, or null
   private FileChannel inPlaceChannel; // guarded by lock: open while inPlaceStage is
+  private DirectWriter inPlaceDirect; // guarded by lock: how inPlaceStage writes, or null (cached)
+  /** Guarded by lock: counts the changes of the data file (commits, rollbacks, seals). */
+  private long fileChanges;
+  private long fileChangesAtStage; // guarded by lock: fileChanges when inPlaceStage began
 
   StoredChunk(String handle, Path dataPath, ChunkMetaFile metaFile, ChunkMeta meta) {
     this.handle = handle;
@@ -65,9 +69,11 @@ final class StoredChunk {
   /**
    * A stage for a WRITE of {@code length} bytes at {@code offset} in this chunk's own data file,
    * or null when that cannot be: the offset is not the committed length, the chunk is sealed or
-   * older than {@code version}, or another stage already has the place.
+   * older than {@code version}, or another stage already has the place. With
+   * {@code directAlignment} (0: none) a large stage writes with direct I/O ({@link DirectWriter}).
    */
-  StageFile tryStageInPlace(long version, long stageId, long offset, long length, int crc32c) {
+  StageFile tryStageInPlace(long version, long stageId, long offset, long length, int crc32c,
+      int directAlignment) {
     lock.lock();
     try {
       ChunkMeta m = meta;
@@ -75,7 +81,16 @@ final class StoredChunk {
           || offset != m.committedLength()) {
         return null;
       }
-      inPlaceChannel = FileChannel.open(dataPath, StandardOpenOption.WRITE);
+      FileChannel channel = FileChannel.open(dataPath, StandardOpenOption.WRITE,
+          StandardOpenOption.READ);
+      try {
+        inPlaceDirect = DirectWriter.open(dataPath, directAlignment, offset, length, channel);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      inPlaceChannel = channel;
+      fileChangesAtStage = fileChanges;
       inPlaceStage = StageFile.inPlace(this, offset, version, stageId, length, crc32c);
       return inPlaceStage;
     } catch (IOException e) {
@@ -101,7 +116,14 @@ final class StoredChunk {
             + meta.committedLength() + " while a write at " + stage.inPlaceOffset()
             + " was staged there");
       }
-      FileChannels.writeFully(inPlaceChannel, piece, position);
+      if (inPlaceDirect == null) {
+        FileChannels.writeFully(inPlaceChannel, piece, position);
+      } else if (position == inPlaceDirect.nextPosition()) {
+        inPlaceDirect.write(piece);
+      } else {
+        throw new IllegalStateException("direct stage of chunk " + handle + " written at "
+            + position + ", expected " + inPlaceDirect.nextPosition());
+      }
     } catch (IOException e) {
       throw ChunkStore.translate("stage write", e);
     } finally {
@@ -116,10 +138,14 @@ final class StoredChunk {
       if (inPlaceStage == stage) {
         inPlaceStage = null;
         try {
+          if (inPlaceDirect != null) {
+            inPlaceDirect.close();
+          }
           inPlaceChannel.close();
         } catch (IOException ignored) {
           // nothing was lost: the bytes beyond the committed length are not part of the chunk
         }
+        inPlaceDirect = null;
         inPlaceChannel = null;
       }
     } finally {
@@ -156,10 +182,23 @@ final class StoredChunk {
     });
   }
 
+  /** Whether {@code stage} is this chunk's in-place stage and writes with direct I/O. */
+  boolean writesDirectly(StageFile stage) {
+    lock.lock();
+    try {
+      return inPlaceStage == stage && inPlaceDirect != null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Commits a stage that is already in place: only the fsync and the checksums are left. The
    * bytes are read back and must match the mutation's CRC32C, so a stage whose place was
-   * overwritten or cut (another commit, its rollback, a seal) can never commit.
+   * overwritten or cut (another commit, its rollback, a seal) can never commit. A stage written
+   * with direct I/O is not read back (that would read the disk): its writer computed the
+   * checksums on the bytes it wrote, and it commits only if nothing else changed the data file
+   * since it began.
    */
   private ChunkMeta commitInPlace(StageFile stage, long offset, long newSequence) {
     lock.lock(); // reentrant: held across the checks and the extend
@@ -170,8 +209,25 @@ final class StoredChunk {
         throw new ChunkException(Code.INVALID_ARGUMENT, "mutation staged in place at "
             + stage.inPlaceOffset() + " of chunk " + handle + " cannot commit at " + offset);
       }
-      return extend(offset, stage.version(), "commit", (m, data) -> finishExtend(m, data,
-          offset, offset + stage.length(), newSequence, stage.crc32c()));
+      long end = offset + stage.length();
+      DirectWriter direct = inPlaceDirect;
+      if (direct == null) {
+        return extend(offset, stage.version(), "commit", (m, data) -> finishExtend(m, data,
+            offset, end, newSequence, stage.crc32c()));
+      }
+      boolean disturbed = fileChanges != fileChangesAtStage;
+      return extend(offset, stage.version(), "commit", (m, data) -> {
+        if (disturbed) {
+          throw new ChunkException(Code.CHECKSUM_MISMATCH, "the data file of chunk " + handle
+              + " changed while a write was staged in it at " + offset);
+        }
+        direct.finish();
+        if (direct.written() != stage.length() || direct.crc32c() != stage.crc32c()) {
+          throw new ChunkException(Code.CHECKSUM_MISMATCH, "bytes [" + offset + ", " + end
+              + ") written to chunk " + handle + " do not match the mutation's CRC32C");
+        }
+        return commitExtent(m, data, end, newSequence, direct.blockCrcsAfter(m.crcsUnsafe()));
+      });
     } finally {
       lock.unlock();
     }
@@ -207,6 +263,7 @@ final class StoredChunk {
     lock.lock();
     try {
       ChunkMeta m = checkExtend(offset, version);
+      fileChanges++;
       try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
           StandardOpenOption.READ)) {
         try {
@@ -273,7 +330,13 @@ final class StoredChunk {
    */
   private ChunkMeta finishExtend(ChunkMeta m, FileChannel data, long offset, long end, long seq,
       Integer expectedCrc32c) throws IOException {
-    int[] crcs = Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data, expectedCrc32c);
+    return commitExtent(m, data, end, seq,
+        Crc32cBlocks.extend(m.crcsUnsafe(), offset, end, data, expectedCrc32c));
+  }
+
+  /** The durable part of {@link #finishExtend}, given the block checksums up to {@code end}. */
+  private ChunkMeta commitExtent(ChunkMeta m, FileChannel data, long end, long seq, int[] crcs)
+      throws IOException {
     ChunkMeta next = new ChunkMeta(Math.max(m.version(), meta.version()), end,
         Math.max(seq, m.committedSequence()), false, crcs);
     long unsynced = end - syncedLength;
@@ -334,6 +397,7 @@ final class StoredChunk {
       ChunkMeta m = update(x -> x.sealed() ? x : x.withSealed());
       try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE)) {
         if (data.size() > m.committedLength()) {
+          fileChanges++;
           data.truncate(m.committedLength());
           data.force(true);
         }
@@ -349,6 +413,7 @@ final class StoredChunk {
   void deleteFiles() throws IOException {
     lock.lock();
     try {
+      fileChanges++;
       Files.deleteIfExists(metaFile.path());
       Files.deleteIfExists(dataPath);
     } finally {

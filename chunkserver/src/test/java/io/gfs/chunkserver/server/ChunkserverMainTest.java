@@ -31,6 +31,26 @@ class ChunkserverMainTest {
     assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
     assertThat(c.advertisedHost()).isEqualTo("cs1.example");
     assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.directWrites()).isTrue();
+  }
+
+  @Test
+  void directWritesCanBeTurnedOffByFlagOrFileAndTakeOnlyTrueOrFalse() throws Exception {
+    String[] base = {"--id", "x", "--data-dir", dir.toString(), "--advertised-host", "h",
+        "--masters", "m:1"};
+    assertThat(parse(concat(base, "--direct-writes", "false")).directWrites()).isFalse();
+    assertThat(parse(concat(base, "--direct-writes", "true")).directWrites()).isTrue();
+    Path file = dir.resolve("cs.properties");
+    Files.writeString(file, "direct-writes=false\n");
+    assertThat(parse(concat(base, "--config", file.toString())).directWrites()).isFalse();
+    assertThatThrownBy(() -> parse(concat(base, "--direct-writes", "sometimes")))
+        .hasMessageContaining("sometimes");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
