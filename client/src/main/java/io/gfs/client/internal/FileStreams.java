@@ -114,13 +114,18 @@ public final class FileStreams {
     });
   }
 
-  /** Buffers one chunk, writes it while the next one fills; publishes on close. */
+  /**
+   * Buffers one chunk, writes it while the next one fills; publishes on close. The buffer of a
+   * chunk whose write has completed takes the next chunk, so a long file reuses a few chunk-size
+   * buffers instead of allocating (and zeroing) a new one per chunk.
+   */
   private final class ChunkOutputStream extends OutputStream {
     private final String ns;
     private final String path;
     private final String tmp;
     private final int chunkSize;
-    private final Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+    private final Deque<ChunkInFlight> inFlight = new ArrayDeque<>();
+    private final Deque<ByteBuffer> spare = new ArrayDeque<>(); // written chunks' buffers
     private ByteBuffer buffer;
     private int nextIndex;
     private boolean closed;
@@ -142,11 +147,12 @@ public final class FileStreams {
       ensureOpen();
       while (len > 0) {
         if (buffer == null) {
-          buffer = ByteBuffer.allocate(Math.min(chunkSize, Math.max(len, 1 << 20)));
+          buffer = newBuffer(len);
         }
         if (!buffer.hasRemaining()) {
           if (buffer.capacity() < chunkSize) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.min(chunkSize, buffer.capacity() * 2));
+            ByteBuffer bigger = ByteBuffer.allocate(
+                (int) Math.min(chunkSize, buffer.capacity() * 4L));
             buffer.flip();
             bigger.put(buffer);
             buffer = bigger;
@@ -162,13 +168,27 @@ public final class FileStreams {
       }
     }
 
+    /**
+     * A buffer for the next chunk: a written chunk's, else a new one. The first chunk's starts at
+     * 1 MiB (or the first write's size) and grows, so a small file stays small; once a whole chunk
+     * was written the file is large, and the next chunks get whole chunk-size buffers at once.
+     */
+    private ByteBuffer newBuffer(int firstWrite) {
+      ByteBuffer reused = spare.poll();
+      if (reused != null) {
+        return reused.clear();
+      }
+      return ByteBuffer.allocate(nextIndex > 0 ? chunkSize
+          : Math.min(chunkSize, Math.max(firstWrite, 1 << 20)));
+    }
+
     private void flushChunk() throws IOException {
       buffer.flip();
       try {
-        inFlight.add(writes.startChunk(ns, tmp, nextIndex++, buffer));
+        inFlight.add(new ChunkInFlight(writes.startChunk(ns, tmp, nextIndex++, buffer), buffer));
         buffer = null;
         while (inFlight.size() >= CHUNKS_IN_FLIGHT_MAX) {
-          ChunkWrites.await(inFlight.removeFirst());
+          awaitOldest();
         }
       } catch (GfsException e) {
         abort();
@@ -182,9 +202,18 @@ public final class FileStreams {
       }
     }
 
+    /** Waits for the oldest chunk write; once it committed, its buffer may take another chunk. */
+    private void awaitOldest() {
+      ChunkInFlight oldest = inFlight.removeFirst();
+      ChunkWrites.await(oldest.committed());
+      if (oldest.buffer().capacity() == chunkSize) {
+        spare.add(oldest.buffer());
+      }
+    }
+
     private void abort() {
       closed = true;
-      inFlight.forEach(f -> f.cancel(false));
+      inFlight.forEach(f -> f.committed().cancel(false));
       discard(ns, tmp);
     }
 
@@ -198,8 +227,9 @@ public final class FileStreams {
       }
       try {
         while (!inFlight.isEmpty()) {
-          ChunkWrites.await(inFlight.removeFirst());
+          awaitOldest();
         }
+        spare.clear();
         publish(ns, tmp, path);
         closed = true;
       } catch (GfsException e) {
@@ -207,6 +237,10 @@ public final class FileStreams {
         throw new IOException(e.getMessage(), e);
       }
     }
+  }
+
+  /** A chunk write under way and the buffer it reads, which must not change until it ends. */
+  private record ChunkInFlight(CompletableFuture<Void> committed, ByteBuffer buffer) {
   }
 
   /** A read-only seekable channel. */
