@@ -14,9 +14,11 @@ import java.util.zip.CRC32C;
 /**
  * Writes the bytes of one in-place stage into its chunk's data file with direct I/O (O_DIRECT),
  * past the page cache. A buffered write copies every byte into cache pages the kernel must first
- * find (reclaiming others once memory is full of written data) and later write back; with three
- * replicas on a host that costs more CPU than the rest of a write (W1: 13–15 CPU s per GiB with
- * buffered writes, 6 with direct ones), and the written data is rarely read again soon.
+ * find (reclaiming others once memory is full of written data, and on a VM that hands idle memory
+ * back to its host, faulting it in again) and later write back; on the benchmark VM, with three
+ * replicas on one host, that was most of a write's CPU (W1's servers: 13–16 CPU s per GiB written
+ * with buffered writes, 5–6 with direct ones). The cost: the first read of freshly written data
+ * comes from the disk.
  *
  * <p>Bytes are gathered into an aligned buffer and written whole buffers at a time; at the end the
  * whole blocks go directly and a last part shorter than a block through the page cache. The block
