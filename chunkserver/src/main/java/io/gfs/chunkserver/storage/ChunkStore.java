@@ -315,7 +315,7 @@ public final class ChunkStore {
 
   /** Appends committed bytes copied from a peer (recovery, re-replication). */
   public ChunkMeta appendCommitted(String handle, long offset, ByteBuffer bytes, long sequence) {
-    return require(handle).extendWithBytes(bytes, offset, sequence);
+    return require(handle).extendWithBytes(bytes, offset, sequence, directAlignment);
   }
 
   /** Raises the chunk version (never lowers it), creating the replica if needed. */

@@ -233,15 +233,29 @@ final class StoredChunk {
     }
   }
 
-  /** Appends bytes copied from a peer's committed data (recovery, re-replication). */
-  ChunkMeta extendWithBytes(ByteBuffer bytes, long offset, long newSequence) {
+  /**
+   * Appends bytes copied from a peer's committed data (recovery, re-replication); a large piece
+   * at an aligned offset with direct I/O when {@code directAlignment} allows (see
+   * {@link DirectWriter}), its checksums computed on the bytes written.
+   */
+  ChunkMeta extendWithBytes(ByteBuffer bytes, long offset, long newSequence,
+      int directAlignment) {
     long end = offset + bytes.remaining();
     lock.lock(); // reentrant: the replica's own version, read under the lock, is the one checked
     try {
       return extend(offset, meta.version(), "copy", (m, data) -> {
-        preallocate(data, offset, end);
-        FileChannels.writeFully(data, bytes, offset);
-        return finishExtend(m, data, offset, end, newSequence, null);
+        DirectWriter direct = DirectWriter.open(dataPath, directAlignment, offset,
+            bytes.remaining(), data);
+        if (direct == null) {
+          preallocate(data, offset, end);
+          FileChannels.writeFully(data, bytes, offset);
+          return finishExtend(m, data, offset, end, newSequence, null);
+        }
+        try (direct) {
+          direct.write(bytes);
+          direct.finish();
+          return commitExtent(m, data, end, newSequence, direct.blockCrcsAfter(m.crcsUnsafe()));
+        }
       });
     } finally {
       lock.unlock();

@@ -122,6 +122,30 @@ class DirectWriteTest {
   }
 
   @Test
+  void copiedPiecesGoDirectAndLeaveTheChunkExactlyAsThePageCacheDoes() throws IOException {
+    ChunkStore direct = store("direct", true);
+    ChunkStore cached = store("cached", false);
+    // recovery and re-replication append a peer's committed bytes piece by piece
+    byte[][] pieces = {ChunkStoreTest.bytes(MIB, 1), ChunkStoreTest.bytes(MIB + 1234, 2),
+        ChunkStoreTest.bytes(MIB, 3)};
+    long at = 0;
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < pieces.length; i++) {
+      direct.appendCommitted(handle, at, ByteBuffer.wrap(pieces[i]), i + 1);
+      cached.appendCommitted(handle, at, ByteBuffer.wrap(pieces[i]), i + 1);
+      expected.write(pieces[i]);
+      at += pieces[i].length;
+    }
+    ChunkMeta d = direct.state(handle).orElseThrow();
+    assertThat(d).isEqualTo(cached.state(handle).orElseThrow());
+    assertThat(d.committedLength()).isEqualTo(at);
+    assertThat(readChecked(direct, at)).isEqualTo(expected.toByteArray());
+    ChunkStore reopened = ChunkStore.open("cs1", root.resolve("direct"));
+    assertThat(reopened.state(handle).orElseThrow()).isEqualTo(d);
+    assertThat(readChecked(reopened, at)).isEqualTo(expected.toByteArray());
+  }
+
+  @Test
   void aDirectStageWhosePlaceChangedBeforeItsCommitIsRefused() throws IOException {
     ChunkStore store = store("s", true);
     byte[] first = ChunkStoreTest.bytes(4096, 1);
