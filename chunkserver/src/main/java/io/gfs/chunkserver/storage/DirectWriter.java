@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,6 +33,13 @@ final class DirectWriter implements AutoCloseable {
   static final long MIN_BYTES = 1 << 20;
   private static final int BUFFER_BYTES = 1 << 20;
   private static final int POOLED_BUFFERS_MAX = 8;
+  /**
+   * Writers open at once in this process, each holding a buffer of direct memory; more stages
+   * than this at a time go through the page cache, so many concurrent writes cannot exhaust
+   * direct memory (which the data plane needs too).
+   */
+  static final int OPEN_MAX = 64;
+  private static final Semaphore OPEN = new Semaphore(OPEN_MAX);
   private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
   private static final int BLOCK = Crc32cBlocks.BLOCK;
 
@@ -99,20 +107,34 @@ final class DirectWriter implements AutoCloseable {
 
   /**
    * A writer for {@code length} bytes at {@code start} of {@code file}, or null when direct I/O
-   * does not apply: {@code alignment} 0 (unsupported), a start off the alignment, or a short stage.
+   * does not apply: {@code alignment} 0 (unsupported), a start off the alignment, a short stage,
+   * or {@link #OPEN_MAX} writers already open.
    * {@code buffered} is the stage's ordinary channel on the same file: it reads the committed bytes
    * that share the first checksum block and writes the last part shorter than a block.
    */
   static DirectWriter open(Path file, int alignment, long start, long length,
       FileChannel buffered) throws IOException {
-    if (alignment <= 0 || start % alignment != 0 || length < MIN_BYTES) {
+    if (alignment <= 0 || start % alignment != 0 || length < MIN_BYTES || !OPEN.tryAcquire()) {
       return null;
     }
-    byte[] prefix = new byte[(int) (start % BLOCK)];
-    FileChannels.readFully(buffered, ByteBuffer.wrap(prefix), start - prefix.length);
-    FileChannel direct = FileChannel.open(file, StandardOpenOption.WRITE,
-        ExtendedOpenOption.DIRECT);
-    return new DirectWriter(direct, buffered, alignment, start, length, prefix);
+    FileChannel direct = null;
+    try {
+      byte[] prefix = new byte[(int) (start % BLOCK)];
+      FileChannels.readFully(buffered, ByteBuffer.wrap(prefix), start - prefix.length);
+      direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      return new DirectWriter(direct, buffered, alignment, start, length, prefix);
+    } catch (IOException | RuntimeException | Error e) {
+      OPEN.release();
+      if (direct != null) {
+        direct.close();
+      }
+      throw e;
+    }
+  }
+
+  /** How many more writers may open now. */
+  static int openAvailable() {
+    return OPEN.availablePermits();
   }
 
   /** The file position the next piece must be written at. */
@@ -201,11 +223,16 @@ final class DirectWriter implements AutoCloseable {
     return out;
   }
 
+  /** Closes the direct channel (not the buffered one) and gives the buffer back. Idempotent. */
   @Override
   public void close() throws IOException {
     ByteBuffer b = buffer;
+    if (b == null) {
+      return;
+    }
     buffer = null;
-    if (b != null && POOL.size() < POOLED_BUFFERS_MAX) {
+    OPEN.release();
+    if (POOL.size() < POOLED_BUFFERS_MAX) {
       POOL.offer(b.clear());
     }
     direct.close();

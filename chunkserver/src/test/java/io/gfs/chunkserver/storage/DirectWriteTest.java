@@ -11,8 +11,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -199,6 +201,35 @@ class DirectWriteTest {
     assertThat(Files.size(root.resolve("s").resolve("chunks").resolve(handle + ".chunk")))
         .isEqualTo(first.length);
     assertThat(readChecked(reopened, first.length)).isEqualTo(first);
+    s.close(); // the dead process's stage: only gives its direct buffer back
+  }
+
+  @Test
+  void atMostOpenMaxStagesWriteDirectlyAtOnceTheRestUseThePageCache() throws IOException {
+    ChunkStore store = ChunkStore.open("cs1", root.resolve("s"), true);
+    List<StageFile> open = new ArrayList<>();
+    // the bound is per process: count only what this test may take
+    int free = DirectWriter.openAvailable();
+    assertThat(free).isPositive().isLessThanOrEqualTo(DirectWriter.OPEN_MAX);
+    try {
+      for (int i = 0; i <= free; i++) {
+        String h = UUID.randomUUID().toString();
+        store.createIfAbsent(h, 1);
+        open.add(store.openStage(h, 1, 1, MIB, 0, 0));
+      }
+      assertThat(open.subList(0, free)).allMatch(StageFile::isDirect);
+      StageFile over = open.get(free);
+      assertThat(over.isInPlace()).isTrue();
+      assertThat(over.isDirect()).as("one over the bound: page cache").isFalse();
+      open.remove(0).close();
+      String h = UUID.randomUUID().toString();
+      store.createIfAbsent(h, 1);
+      open.add(store.openStage(h, 1, 1, MIB, 0, 0));
+      assertThat(open.get(open.size() - 1).isDirect()).as("a closed stage frees its place")
+          .isTrue();
+    } finally {
+      open.forEach(StageFile::close);
+    }
   }
 
   private Path onlyStagingFile(ChunkStore store) throws IOException {
