@@ -13,8 +13,8 @@ import java.util.concurrent.Semaphore;
 import java.util.zip.CRC32C;
 
 /**
- * Writes the bytes of one in-place stage into its chunk's data file with direct I/O (O_DIRECT),
- * past the page cache. A buffered write copies every byte into cache pages the kernel must first
+ * Writes the bytes of one in-place stage, or of one piece copied from a peer, into its chunk's
+ * data file with direct I/O (O_DIRECT), past the page cache. A buffered write copies every byte into cache pages the kernel must first
  * find (reclaiming others once memory is full of written data, and on a VM that hands idle memory
  * back to its host, faulting it in again) and later write back; on the benchmark VM, with three
  * replicas on one host, that was most of a write's CPU (W1's servers: 13–16 CPU s per GiB written
@@ -25,8 +25,9 @@ import java.util.zip.CRC32C;
  * whole blocks go directly and a last part shorter than a block through the page cache. The block
  * checksums and the stage's CRC32C are computed here, on the gathered bytes: the very bytes handed
  * to the kernel. The commit therefore does not read them back (which would now read the disk);
- * StoredChunk refuses the commit instead if anything else changed the data file since the stage
- * began. Single writer, under the chunk's lock.
+ * StoredChunk refuses a stage's commit instead if anything else changed the data file since the
+ * stage began (a copied piece is written and committed under one hold of the chunk's lock).
+ * Single writer, under the chunk's lock.
  */
 final class DirectWriter implements AutoCloseable {
   /** The smallest stage worth it: below this a stage goes through the page cache. */
