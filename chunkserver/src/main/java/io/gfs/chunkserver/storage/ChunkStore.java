@@ -85,7 +85,8 @@ public final class ChunkStore {
    * As {@link #open(String, Path)}; with {@code directWrites} false, large WRITEs staged in place
    * go through the page cache even where direct I/O works.
    */
-  public static ChunkStore open(String nodeId, Path dataDir, boolean directWrites) throws IOException {
+  public static ChunkStore open(String nodeId, Path dataDir, boolean directWrites)
+      throws IOException {
     ChunkStore store = new ChunkStore(nodeId, dataDir.toAbsolutePath().normalize());
     Files.createDirectories(store.chunksDir);
     Files.createDirectories(store.stagingDir);

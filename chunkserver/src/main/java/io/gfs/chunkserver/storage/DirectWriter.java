@@ -14,20 +14,21 @@ import java.util.zip.CRC32C;
 
 /**
  * Writes the bytes of one in-place stage, or of one piece copied from a peer, into its chunk's
- * data file with direct I/O (O_DIRECT), past the page cache. A buffered write copies every byte into cache pages the kernel must first
- * find (reclaiming others once memory is full of written data, and on a VM that hands idle memory
- * back to its host, faulting it in again) and later write back; on the benchmark VM, with three
- * replicas on one host, that was most of a write's CPU (W1's servers: 13–16 CPU s per GiB written
- * with buffered writes, 5–6 with direct ones). The cost: the first read of freshly written data
- * comes from the disk.
+ * data file with direct I/O (O_DIRECT), past the page cache. A buffered write copies every byte
+ * into cache pages the kernel must first find (reclaiming others once memory is full of written
+ * data, and on a VM that hands idle memory back to its host, faulting it in again) and later
+ * write back; on the benchmark VM, with three replicas on one host, that was most of a write's
+ * CPU (W1's servers: 13–16 CPU s per GiB written with buffered writes, 5–6 with direct ones).
+ * The cost: the first read of freshly written data comes from the disk.
  *
  * <p>Bytes are gathered into an aligned buffer and written whole buffers at a time; at the end the
  * whole blocks go directly and a last part shorter than a block through the page cache. The block
- * checksums and the stage's CRC32C are computed here, on the gathered bytes: the very bytes handed
- * to the kernel. The commit therefore does not read them back (which would now read the disk);
- * StoredChunk refuses a stage's commit instead if anything else changed the data file since the
- * stage began (a copied piece is written and committed under one hold of the chunk's lock).
- * Single writer, under the chunk's lock.
+ * checksums are computed here, on the gathered bytes: the very bytes handed to the kernel (the
+ * stage has checked the same bytes against the mutation's CRC32C as they arrived). The commit
+ * therefore does not read them back (which would now read the disk); StoredChunk refuses a
+ * stage's commit instead if anything else changed the data file since the stage began (a copied
+ * piece is written and committed under one hold of the chunk's lock). Single writer, under the
+ * chunk's lock.
  */
 final class DirectWriter implements AutoCloseable {
   /** The smallest stage worth it: below this a stage goes through the page cache. */
@@ -53,7 +54,6 @@ final class DirectWriter implements AutoCloseable {
   private final int firstBlock;
   private final int[] blockCrcs; // blocks firstBlock.. of the chunk, as far as the stage reaches
   private final CRC32C block = new CRC32C();
-  private final CRC32C range = new CRC32C();
   private long next; // the file position of the next byte written
   private boolean finished;
 
@@ -154,7 +154,6 @@ final class DirectWriter implements AutoCloseable {
       ByteBuffer part = piece.duplicate();
       part.limit(part.position() + n);
       block.update(part.duplicate());
-      range.update(part.duplicate());
       buffer.put(part);
       piece.position(piece.position() + n);
       next += n;
@@ -206,11 +205,6 @@ final class DirectWriter implements AutoCloseable {
   /** Bytes written so far, from the stage's start. */
   long written() {
     return next - start;
-  }
-
-  /** The CRC32C of all the bytes written. */
-  int crc32c() {
-    return (int) range.getValue();
   }
 
   /**

@@ -222,9 +222,9 @@ final class StoredChunk {
               + " changed while a write was staged in it at " + offset);
         }
         direct.finish();
-        if (direct.written() != stage.length() || direct.crc32c() != stage.crc32c()) {
-          throw new ChunkException(Code.CHECKSUM_MISMATCH, "bytes [" + offset + ", " + end
-              + ") written to chunk " + handle + " do not match the mutation's CRC32C");
+        if (direct.written() != stage.length()) { // the stage checked these bytes' CRC32C
+          throw new ChunkException(Code.CHECKSUM_MISMATCH, direct.written() + " bytes written"
+              + " to chunk " + handle + " for a mutation of " + stage.length());
         }
         return commitExtent(m, data, end, newSequence, direct.blockCrcsAfter(m.crcsUnsafe()));
       });
