@@ -131,7 +131,7 @@ public final class LocalCommand implements Callable<Integer> {
         ChunkserverConfig c = new ChunkserverConfig("cs" + (i + 1), root.resolve("cs" + (i + 1)),
             HOST, HOST, base, base + 1, base + 2,
             peers.stream().map(PeerSpec::apiAddress).toList(), Duration.ofSeconds(1), chunkBytes,
-            8, true, PrimarySettings.defaults(), "gfs-local");
+            8, true, true, PrimarySettings.defaults(), "gfs-local");
         ChunkserverNode node = new ChunkserverNode(c, NettyDataPlane.STARTER, InstantSource.system());
         chunkservers.add(node);
         node.start();

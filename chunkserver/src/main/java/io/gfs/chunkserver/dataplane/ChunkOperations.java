@@ -2,6 +2,7 @@ package io.gfs.chunkserver.dataplane;
 
 import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -94,7 +95,11 @@ public interface ChunkOperations {
   record Committed(long length, long sequence) {
   }
 
-  /** Bytes of one read: {@code count} bytes of {@code channel} from {@code position}. */
+  /**
+   * Bytes of one read: {@code count} bytes of {@code channel} from {@code position} (sent
+   * zero-copy from the page cache), or, when {@code bytes} is not null, those bytes already read
+   * (directly, past the page cache; {@code channel} is then null).
+   */
   record ReadRegion(
       FileChannel channel,
       long position,
@@ -102,10 +107,18 @@ public interface ChunkOperations {
       long chunkOffset,
       int[] blockCrc32c,
       long committedLength,
+      ByteBuffer bytes,
       Runnable release) {
     // chunkOffset: chunk offset of the first byte (a multiple of CHECKSUM_BLOCK_BYTES).
     // blockCrc32c[i]: CRC32C of bytes [chunkOffset + i*64KiB, min(+64KiB, committedLength)).
-    // release: called once the bytes are sent (or the send failed), to unpin the channel.
+    // release: called once the bytes are sent (or the send failed), to unpin the channel or
+    // give the buffer back.
+
+    /** A region sent from the file. */
+    public ReadRegion(FileChannel channel, long position, long count, long chunkOffset,
+        int[] blockCrc32c, long committedLength, Runnable release) {
+      this(channel, position, count, chunkOffset, blockCrc32c, committedLength, null, release);
+    }
   }
 
   /** One write in progress on the primary. Pieces arrive in order; their total is the length. */

@@ -202,6 +202,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         () -> operations.read(r.handle().toString(), r.version(), r.offset(), r.length()),
         region -> {
           metrics.readBytes.mark(region.count());
+          if (region.bytes() != null) {
+            metrics.readDirectBytes.mark(region.count());
+          }
           ReadReplies.send(ctx, r.requestId(), region, untrack(r.requestId()), closing);
           drain();
         },

@@ -14,6 +14,8 @@ final class DataPlaneMetrics {
   final Counter protocolErrors;
   final Counter requestsTimedOut;
   final Meter readBytes;
+  /** Read bytes sent from a buffer they were read into past the page cache (direct reads). */
+  final Meter readDirectBytes;
   final Meter writeBytes;
 
   DataPlaneMetrics(MetricRegistry registry, IntSupplier openConnections) {
@@ -23,6 +25,7 @@ final class DataPlaneMetrics {
     protocolErrors = registry.counter(PREFIX + "protocol_errors");
     requestsTimedOut = registry.counter(PREFIX + "requests.timed_out");
     readBytes = registry.meter(PREFIX + "read.bytes");
+    readDirectBytes = registry.meter(PREFIX + "read.direct.bytes");
     writeBytes = registry.meter(PREFIX + "write.bytes");
   }
 }

@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.dataplane;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.ScheduledFuture;
@@ -8,7 +9,7 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Sends a READ reply: the header frame, then the region's bytes straight from the chunk file
- * (zero-copy where the transport allows). The region is released exactly once, after the send
+ * (zero-copy where the transport allows), or from the buffer they were read into. The region is released exactly once, after the send
  * completes or fails, or at once when the reply is not sent at all.
  */
 final class ReadReplies {
@@ -46,6 +47,16 @@ final class ReadReplies {
     }
     // The client expects exactly count raw bytes after the header: if they cannot all be sent,
     // the stream is unusable and the connection must go.
+    if (region.bytes() != null) {
+      // Netty does not free memory it wraps: the buffer goes back once the send is over.
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(region.bytes())).addListener(f -> {
+        region.release().run();
+        if (!f.isSuccess()) {
+          ctx.channel().close();
+        }
+      });
+      return;
+    }
     ctx.writeAndFlush(new PinnedFileRegion(region))
         .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
@@ -58,6 +69,9 @@ final class ReadReplies {
     }
     if (region.chunkOffset() + count > region.committedLength()) {
       return "region ends past the committed length " + region.committedLength();
+    }
+    if (region.bytes() != null && region.bytes().remaining() != count) {
+      return "region of " + count + " bytes came with " + region.bytes().remaining();
     }
     long blocks = (count + BLOCK - 1) / BLOCK;
     if (region.blockCrc32c() == null || region.blockCrc32c().length != blocks) {

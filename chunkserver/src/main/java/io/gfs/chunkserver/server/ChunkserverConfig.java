@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Everything a chunkserver process is configured with; immutable, validated once. Ports may be 0
  * (ephemeral, in tests); the bound ports are what is advertised. {@code directWrites}: large
- * WRITEs bypass the page cache where the file system allows (ChunkStore).
+ * WRITEs bypass the page cache where the file system allows; {@code directReads}: so do large
+ * reads of data the page cache does not hold (ChunkStore).
  */
 public record ChunkserverConfig(
     String id,
@@ -23,6 +24,7 @@ public record ChunkserverConfig(
     long defaultChunkSizeBytes,
     int ioThreads,
     boolean directWrites,
+    boolean directReads,
     PrimarySettings primary,
     String buildInfo) {
 
@@ -79,6 +81,6 @@ public record ChunkserverConfig(
   public static ChunkserverConfig defaults(String id, Path dataDir, List<String> masters) {
     return new ChunkserverConfig(id, dataDir, "0.0.0.0", "localhost", DEFAULT_DATA_PORT,
         DEFAULT_REPLICATION_PORT, DEFAULT_ADMIN_PORT, masters, Duration.ofSeconds(1),
-        DEFAULT_CHUNK_SIZE_BYTES, 8, true, PrimarySettings.defaults(), "");
+        DEFAULT_CHUNK_SIZE_BYTES, 8, true, true, PrimarySettings.defaults(), "");
   }
 }

@@ -64,6 +64,11 @@ public final class ChunkserverMain implements Callable<Integer> {
           + " allows: true or false")
   boolean directWrites;
 
+  @Option(names = "--direct-reads", defaultValue = "true", arity = "1",
+      description = "large chunk reads of data not in the page cache bypass it (direct I/O) where"
+          + " the file system allows: true or false")
+  boolean directReads;
+
   @Option(names = "--replica-deadline-ms", defaultValue = "10000")
   long replicaDeadlineMs;
 
@@ -82,7 +87,7 @@ public final class ChunkserverMain implements Callable<Integer> {
         d.masterDeadline(), d.leaseSafetyMargin(), d.renewBefore(), d.commitReportInterval());
     return new ChunkserverConfig(id, dataDir, bindAddress, host, dataPort, replicationPort,
         adminPort, masters, Duration.ofMillis(heartbeatIntervalMs), chunkSizeBytes, ioThreads,
-        directWrites, primary, buildInfo());
+        directWrites, directReads, primary, buildInfo());
   }
 
   private static String buildInfo() {

@@ -109,7 +109,8 @@ public final class ChunkserverNode implements AutoCloseable {
       ExecutorService commands = own(NamedThreads.fixed(id + "-commands", 1));
       ExecutorService recovery = own(NamedThreads.fixed(id + "-recovery", 4));
 
-      store = ChunkStore.open(id, config.dataDir(), config.directWrites());
+      store = ChunkStore.open(id, config.dataDir(), config.directWrites(),
+          config.directReads());
       replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256,
           chunkSizeBytes::get);
       PeerChannels peers = new PeerChannels();

@@ -55,6 +55,8 @@ public final class ChunkStore {
   private FileStore stagingFileStore; // set by open(), before the store is shared
   /** Alignment of direct I/O in the chunk directory, 0 without it; set by open(). */
   private int directAlignment;
+  /** Alignment of direct reads of large uncached regions, 0 without them; set by open(). */
+  private int directReadAlignment;
   private final Object[] createLocks = new Object[64];
   private volatile CorruptionListener corruptionListener = (handle, version, detail) -> { };
 
@@ -78,28 +80,33 @@ public final class ChunkStore {
    * committed length, and rebuilds the inventory. Committed lengths are never reset (LESSONS #5).
    */
   public static ChunkStore open(String nodeId, Path dataDir) throws IOException {
-    return open(nodeId, dataDir, true);
+    return open(nodeId, dataDir, true, true);
   }
 
   /**
    * As {@link #open(String, Path)}; with {@code directWrites} false, large WRITEs staged in place
-   * go through the page cache even where direct I/O works.
+   * go through the page cache even where direct I/O works; with {@code directReads} false, so do
+   * large reads of data the page cache does not hold.
    */
-  public static ChunkStore open(String nodeId, Path dataDir, boolean directWrites)
-      throws IOException {
+  public static ChunkStore open(String nodeId, Path dataDir, boolean directWrites,
+      boolean directReads) throws IOException {
     ChunkStore store = new ChunkStore(nodeId, dataDir.toAbsolutePath().normalize());
     Files.createDirectories(store.chunksDir);
     Files.createDirectories(store.stagingDir);
     store.stagingFileStore = Files.getFileStore(store.stagingDir);
     store.dropStaging();
     store.load();
-    store.directAlignment = directWrites ? DirectWriter.probe(store.chunksDir) : 0;
-    if (store.directAlignment > 0) {
-      LOG.info("{} chunk writes of {} MiB or more bypass the page cache (direct I/O, {}-byte"
-          + " alignment)", nodeId, DirectWriter.MIN_BYTES >> 20, store.directAlignment);
-    } else if (directWrites) {
-      LOG.info("{} direct I/O is not available in {}: chunk writes go through the page cache",
-          nodeId, store.chunksDir);
+    int alignment = directWrites || directReads ? DirectWriter.probe(store.chunksDir) : 0;
+    store.directAlignment = directWrites ? alignment : 0;
+    store.directReadAlignment = directReads && DirectReader.available() ? alignment : 0;
+    if (alignment > 0) {
+      LOG.info("{} direct I/O available ({}-byte alignment): direct-writes={} direct-reads={}"
+          + " (those on bypass the page cache for chunk writes, and for reads of data it does not"
+          + " hold, of {} MiB or more)", nodeId, alignment, store.directAlignment > 0,
+          store.directReadAlignment > 0, DirectWriter.MIN_BYTES >> 20);
+    } else if (directWrites || directReads) {
+      LOG.info("{} direct I/O is not available in {}: chunk writes and reads go through the page"
+          + " cache", nodeId, store.chunksDir);
     }
     return store;
   }
@@ -366,6 +373,13 @@ public final class ChunkStore {
     int[] crcs = m.blockCrc32c(firstBlock, Math.max(firstBlock, lastBlock));
     try {
       FileChannel ch = FileChannel.open(c.dataPath(), StandardOpenOption.READ);
+      DirectReader.Bytes direct = DirectReader.readUncached(c.dataPath(), ch,
+          directReadAlignment, start, alignedEnd - start);
+      if (direct != null) {
+        closeQuietly(ch);
+        return new ReadRegion(null, start, alignedEnd - start, start, crcs, committed,
+            direct.bytes(), direct.release());
+      }
       return new ReadRegion(ch, start, alignedEnd - start, start, crcs, committed,
           () -> closeQuietly(ch));
     } catch (IOException e) {

@@ -102,6 +102,25 @@ class DataPlaneRoundTripTest {
   }
 
   @Test
+  void regionsAlreadyReadIntoBuffersAreSentWholeAndGivenBack() {
+    int size = 40 * BLOCK + 321;
+    byte[] data = bytes(9, size);
+    h.client.write(h.address, chunk, 7, 0, ByteBuffer.wrap(data), DEADLINE).join();
+    h.ops.readIntoBuffers = true;
+    long[][] ranges = {{0, size}, {BLOCK + 5, 20 * BLOCK}, {size - 10, 1000}, {3, 1}};
+    for (long[] range : ranges) {
+      ReadResult r = read(range[0], (int) range[1]);
+      int end = (int) Math.min(range[0] + range[1], size);
+      assertThat(array(r)).as("range %s", Arrays.toString(range))
+          .isEqualTo(Arrays.copyOfRange(data, (int) range[0], end));
+    }
+    await().untilAsserted(() -> assertThat(h.ops.openRegions).hasValue(0));
+    long sent = size + 21L * BLOCK + 321 + BLOCK; // each region: whole checksum blocks
+    assertThat(h.metrics.meter("gfs.chunkserver.dataplane.read.direct.bytes").getCount())
+        .isEqualTo(sent);
+  }
+
+  @Test
   void manyPipelinedWritesAndReadsShareOneConnection() {
     List<CompletableFuture<WriteResult>> appends = new ArrayList<>();
     for (int i = 0; i < 40; i++) {

@@ -39,6 +39,8 @@ final class FakeChunkOperations implements ChunkOperations {
   final AtomicInteger piecesInFlightMax = new AtomicInteger();
   volatile boolean corruptChecksums;
   volatile String notPrimaryHandle;
+  /** Hand reads back as bytes already read into a buffer (as direct reads are), not a file. */
+  volatile boolean readIntoBuffers;
   /** Begin writes on the event loop (ChunkOperations.tryBeginWriteQuickly). */
   volatile boolean quickBegin;
   final AtomicInteger quickBegins = new AtomicInteger();
@@ -90,19 +92,28 @@ final class FakeChunkOperations implements ChunkOperations {
       if (corruptChecksums && crcs.length > 0) {
         crcs[crcs.length - 1] ^= 0x5a5a;
       }
+      ByteBuffer bytes = null;
+      if (readIntoBuffers) {
+        bytes = ByteBuffer.allocateDirect((int) (end - start));
+        while (bytes.hasRemaining()) {
+          channel.read(bytes, start + bytes.position());
+        }
+        bytes.flip();
+      }
       openRegions.incrementAndGet();
       AtomicInteger releases = new AtomicInteger();
-      return new ReadRegion(channel, start, end - start, start, crcs, length0, () -> {
-        if (releases.incrementAndGet() != 1) {
-          throw new IllegalStateException("region released twice");
-        }
-        openRegions.decrementAndGet();
-        try {
-          channel.close();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      return new ReadRegion(bytes == null ? channel : null, start, end - start, start, crcs,
+          length0, bytes, () -> {
+            if (releases.incrementAndGet() != 1) {
+              throw new IllegalStateException("region released twice");
+            }
+            openRegions.decrementAndGet();
+            try {
+              channel.close();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
     } catch (IOException e) {
       throw new ChunkException(ChunkException.Code.INTERNAL, e.toString(), e);
     }

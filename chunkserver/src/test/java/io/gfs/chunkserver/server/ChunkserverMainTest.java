@@ -32,19 +32,27 @@ class ChunkserverMainTest {
     assertThat(c.advertisedHost()).isEqualTo("cs1.example");
     assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.directWrites()).isTrue();
+    assertThat(c.directReads()).isTrue();
   }
 
   @Test
-  void directWritesCanBeTurnedOffByFlagOrFileAndTakeOnlyTrueOrFalse() throws Exception {
+  void directIoCanBeTurnedOffByFlagOrFileAndTakesOnlyTrueOrFalse() throws Exception {
     String[] base = {"--id", "x", "--data-dir", dir.toString(), "--advertised-host", "h",
         "--masters", "m:1"};
     assertThat(parse(concat(base, "--direct-writes", "false")).directWrites()).isFalse();
     assertThat(parse(concat(base, "--direct-writes", "true")).directWrites()).isTrue();
+    assertThat(parse(concat(base, "--direct-reads", "false")).directReads()).isFalse();
+    assertThat(parse(concat(base, "--direct-reads", "false")).directWrites()).isTrue();
+    assertThat(parse(concat(base, "--direct-writes", "false")).directReads()).isTrue();
     Path file = dir.resolve("cs.properties");
-    Files.writeString(file, "direct-writes=false\n");
-    assertThat(parse(concat(base, "--config", file.toString())).directWrites()).isFalse();
+    Files.writeString(file, "direct-writes=false\ndirect-reads=false\n");
+    ChunkserverConfig fromFile = parse(concat(base, "--config", file.toString()));
+    assertThat(fromFile.directWrites()).isFalse();
+    assertThat(fromFile.directReads()).isFalse();
     assertThatThrownBy(() -> parse(concat(base, "--direct-writes", "sometimes")))
         .hasMessageContaining("sometimes");
+    assertThatThrownBy(() -> parse(concat(base, "--direct-reads", "yes")))
+        .hasMessageContaining("yes");
   }
 
   private static String[] concat(String[] a, String... b) {

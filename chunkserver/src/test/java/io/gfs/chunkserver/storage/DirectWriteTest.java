@@ -13,56 +13,45 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Large WRITEs staged in place are written with direct I/O: the chunk must end up exactly as
  * through the page cache (bytes, length, block checksums, durable across a reopen), and a direct
  * stage whose place in the file changed before its commit must not commit, although its bytes
  * are not read back.
- *
- * <p>The stores live under the build directory rather than the system's temporary directory,
- * which may be a tmpfs (no direct I/O there): the direct path must really run.
+ * The stores live under the build directory (BuildDirTempDirs): the direct path must really run.
  */
 class DirectWriteTest {
   private static final int MIB = 1 << 20;
 
-  private Path root;
+  @TempDir(factory = BuildDirTempDirs.class)
+  Path root;
   private final String handle = UUID.randomUUID().toString();
-
-  @BeforeEach
-  void makeRoot() throws IOException {
-    root = Files.createDirectories(Path.of("target", "direct-write-test",
-        UUID.randomUUID().toString())).toAbsolutePath();
-  }
-
-  @AfterEach
-  void removeRoot() throws IOException {
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 
   private static int crc(byte[] b) {
     return Crc32cBlocks.crc(b, 0, b.length);
   }
 
   private ChunkStore store(String name, boolean direct) throws IOException {
-    ChunkStore store = ChunkStore.open("cs1", root.resolve(name), direct);
+    ChunkStore store = ChunkStore.open("cs1", root.resolve(name), direct, true);
     store.createIfAbsent(handle, 1);
     return store;
   }
 
-  /** A WRITE of {@code data} at {@code at}, in pieces of odd sizes; returns whether direct. */
   private boolean write(ChunkStore store, long seq, long at, byte[] data) {
+    return write(store, handle, seq, at, data);
+  }
+
+  /**
+   * A WRITE of {@code data} at {@code at} staged in place, in pieces of odd sizes; returns
+   * whether it went direct.
+   */
+  static boolean write(ChunkStore store, String handle, long seq, long at, byte[] data) {
     try (StageFile s = store.openStage(handle, 1, seq, data.length, crc(data), at)) {
       boolean direct = s.isDirect();
       int[] pieces = {7001, MIB + 3, 65_536, 1};
@@ -206,7 +195,7 @@ class DirectWriteTest {
 
   @Test
   void atMostOpenMaxStagesWriteDirectlyAtOnceTheRestUseThePageCache() throws IOException {
-    ChunkStore store = ChunkStore.open("cs1", root.resolve("s"), true);
+    ChunkStore store = ChunkStore.open("cs1", root.resolve("s"), true, true);
     List<StageFile> open = new ArrayList<>();
     // the bound is per process: count only what this test may take
     int free = DirectWriter.openAvailable();

@@ -89,7 +89,7 @@ public final class TestCluster implements AutoCloseable {
   public ChunkserverNode start(int i) throws Exception {
     ChunkserverConfig config = new ChunkserverConfig(id(i), root.resolve(id(i)), "127.0.0.1",
         "127.0.0.1", 0, 0, 0, masterAddresses, Duration.ofMillis(200),
-        chunkSizeBytes, 4, true, FAST, "test");
+        chunkSizeBytes, 4, true, true, FAST, "test");
     nodes[i] = new ChunkserverNode(config, dataPlanes, InstantSource.system()).start();
     return nodes[i];
   }

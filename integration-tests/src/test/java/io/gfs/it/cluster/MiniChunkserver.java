@@ -45,7 +45,7 @@ public final class MiniChunkserver implements AutoCloseable {
     PrimarySettings primary = new PrimarySettings(Duration.ofSeconds(5), d.masterDeadline(),
         Duration.ofMillis(500), Duration.ofSeconds(2), d.commitReportInterval());
     return new ChunkserverConfig(id, dataDir, MiniCluster.HOST, MiniCluster.HOST, data,
-        replication, 0, masters, heartbeatInterval, chunkSizeBytes, 4, true, primary,
+        replication, 0, masters, heartbeatInterval, chunkSizeBytes, 4, true, true, primary,
         "mini-cluster");
   }
 

@@ -55,7 +55,7 @@ final class RerepCluster implements AutoCloseable {
 
   ChunkserverConfig config(String id) {
     return new ChunkserverConfig(id, dir.resolve(id), "127.0.0.1", "127.0.0.1", 0, 0, 0,
-        masterAddresses, Duration.ofMillis(200), 1 << 20, 4, true,
+        masterAddresses, Duration.ofMillis(200), 1 << 20, 4, true, true,
         new PrimarySettings(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofMillis(500),
             Duration.ofSeconds(2), Duration.ofMillis(100)), "it-rerep");
   }
