@@ -202,7 +202,7 @@ public final class ChunkReads {
    */
   public CompletableFuture<ReadBuffers> readSpan(Span span) {
     HostPorts.HostPort replica = spread(ChunkLayout.replicas(span.chunk()),
-        span.chunk().getIndex()).get(0);
+        pieceSpread(span.chunk().getIndex(), span.chunkOffset())).get(0);
     return io.readBuffers(replica, ChunkLayout.handle(span.chunk()), span.chunk().getVersion(),
         span.chunkOffset(), span.length());
   }
@@ -311,10 +311,23 @@ public final class ChunkReads {
   }
 
   /**
-   * The replicas in the order to try them for chunk {@code chunkIndex}: consecutive chunks start
-   * at consecutive replicas, so a sequential reader's read-ahead spreads over all of them, while
-   * each replica reads its chunk file front to back (the kernel's read-ahead then follows the
-   * reader instead of fetching pieces that another replica serves).
+   * What {@link #spread} orders a piece's replicas by: consecutive pieces of a chunk (at
+   * {@code chunkOffset}, in {@link #PIECE_BYTES_MAX} steps) start at consecutive replicas, so a
+   * sequential reader's read-ahead (PieceInputStream: eight pieces, half a chunk) keeps every
+   * replica busy rather than one at a time. The same piece always goes to the same replica, so
+   * a re-read still finds what that replica's page cache kept. Chunkservers read large uncached
+   * regions directly (ChunkStore), so no kernel read-ahead on one replica fetches the pieces the
+   * others serve. Measured (W2, MiB/s, 2 runs each): one replica per chunk 844 / 849 (read right
+   * after writing / caches dropped), one per piece 930 / 1102.
+   */
+  static long pieceSpread(long chunkIndex, long chunkOffset) {
+    return chunkIndex + chunkOffset / PIECE_BYTES_MAX;
+  }
+
+  /**
+   * The replicas in the order to try them for chunk {@code chunkIndex} (or a piece's
+   * {@link #pieceSpread}): consecutive indexes start at consecutive replicas, each keeping all
+   * the others as fallbacks.
    */
   static List<HostPorts.HostPort> spread(List<HostPorts.HostPort> replicas, long chunkIndex) {
     List<HostPorts.HostPort> out = new ArrayList<>(replicas);
