@@ -30,6 +30,14 @@ final class CheckpointFiles {
   private static final String TEMP_SUFFIX = ".writing";
 
   private final SimpleStateMachineStorage storage;
+  /**
+   * The directory is known to hold no checkpoint: a load found none, and since then neither did
+   * this write one nor did Ratis pause the state machine to install one from the leader. Ratis
+   * asks for the latest checkpoint on every append to every follower (and on heartbeats); the
+   * storage remembers one it found, but without one it lists the directory every time: on a
+   * master's leader that was half of its log appenders' CPU until the first checkpoint.
+   */
+  private volatile boolean knownEmpty;
 
   CheckpointFiles(SimpleStateMachineStorage storage) {
     this.storage = storage;
@@ -56,7 +64,18 @@ final class CheckpointFiles {
     SingleFileSnapshotInfo info =
         new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), at);
     storage.updateLatestSnapshot(info);
+    knownEmpty = false;
     return info;
+  }
+
+  /** The newest checkpoint, or null when there is none. */
+  SingleFileSnapshotInfo latest() {
+    return knownEmpty ? null : storage.getLatestSnapshot();
+  }
+
+  /** Checkpoints may appear without this writing them (Ratis installs one): look again. */
+  void forgetEmpty() {
+    knownEmpty = false;
   }
 
   /** Deletes temp files of checkpoints that a crash interrupted; returns how many. */
@@ -83,6 +102,7 @@ final class CheckpointFiles {
    */
   MasterState.LoadedCheckpoint loadLatest() throws IOException {
     SingleFileSnapshotInfo info = storage.loadLatestSnapshot();
+    knownEmpty = info == null;
     if (info == null) {
       return null;
     }

@@ -25,6 +25,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -107,9 +108,15 @@ public final class GfsStateMachine extends BaseStateMachine {
    */
   @Override
   public void pause() {
+    checkpoints.forgetEmpty(); // an installed checkpoint is about to appear
     if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
       getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
+  }
+
+  @Override
+  public SnapshotInfo getLatestSnapshot() {
+    return checkpoints.latest();
   }
 
   @Override
@@ -258,7 +265,7 @@ public final class GfsStateMachine extends BaseStateMachine {
     }
     commandsSinceCheckpoint.set(0);  // applies wait while this runs (same thread)
     checkpointAsked.set(false);
-    SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+    SingleFileSnapshotInfo latest = checkpoints.latest();
     if (latest != null && latest.getIndex() >= last.getIndex()) {
       return latest.getIndex();
     }
