@@ -19,8 +19,9 @@ final class DataPlaneMetrics {
   final Meter writeBytes;
 
   DataPlaneMetrics(MetricRegistry registry, IntSupplier openConnections) {
-    registry.gauge(PREFIX + "connections.open",
-        () -> (Gauge<Integer>) openConnections::getAsInt);
+    // A server started again in the same registry reports its own connections.
+    registry.remove(PREFIX + "connections.open");
+    registry.register(PREFIX + "connections.open", (Gauge<Integer>) openConnections::getAsInt);
     connectionsRefused = registry.counter(PREFIX + "connections.refused");
     protocolErrors = registry.counter(PREFIX + "protocol_errors");
     requestsTimedOut = registry.counter(PREFIX + "requests.timed_out");

@@ -56,10 +56,12 @@ public final class ChunkserverNode implements AutoCloseable {
   /** Starts the data-plane server on the configured bind address and data port. */
   @FunctionalInterface
   public interface DataPlaneStarter {
-    DataPlane start(ChunkOperations operations, ChunkserverConfig config) throws Exception;
+    /** {@code metrics}: the node's registry, where the data plane registers its metrics. */
+    DataPlane start(ChunkOperations operations, ChunkserverConfig config, MetricRegistry metrics)
+        throws Exception;
 
     /** No data plane (replication-only tests): advertises the configured data port. */
-    DataPlaneStarter NONE = (ops, config) -> new DataPlane() {
+    DataPlaneStarter NONE = (ops, config, metrics) -> new DataPlane() {
       @Override
       public int port() {
         return config.dataPort();
@@ -140,7 +142,7 @@ public final class ChunkserverNode implements AutoCloseable {
       metrics.remove("gfs.chunkserver.storage.free.bytes");
       metrics.register("gfs.chunkserver.storage.free.bytes", (Gauge<Long>) store::freeBytes);
       started.add(writeEngine);
-      dataPlane = dataPlaneStarter.start(writeEngine, config);
+      dataPlane = dataPlaneStarter.start(writeEngine, config, metrics);
       started.add(dataPlane);
 
       ResourceSampler sampler = new ResourceSampler(store);

@@ -9,9 +9,9 @@ public final class NettyDataPlane {
   }
 
   /** Starts a {@link DataPlaneServer} on the node's bind address and data port. */
-  public static final ChunkserverNode.DataPlaneStarter STARTER = (operations, config) -> {
+  public static final ChunkserverNode.DataPlaneStarter STARTER = (operations, config, metrics) -> {
     DataPlaneServer server = new DataPlaneServer(config.id(),
-        DataPlaneConfig.defaults(config.bindAddress(), config.dataPort()), operations);
+        DataPlaneConfig.defaults(config.bindAddress(), config.dataPort()), operations, metrics);
     server.start();
     int port = server.address().getPort();
     return new ChunkserverNode.DataPlane() {
