@@ -53,6 +53,7 @@ public final class ChunkStore {
    * free-space check that every write makes; asking a known one for its space is one statvfs.
    */
   private FileStore stagingFileStore; // set by open(), before the store is shared
+  private FileStore chunksFileStore; // likewise; asked for space on every heartbeat
   /** Alignment of direct I/O in the chunk directory, 0 without it; set by open(). */
   private int directAlignment;
   /** Alignment of direct reads of large uncached regions, 0 without them; set by open(). */
@@ -94,6 +95,7 @@ public final class ChunkStore {
     Files.createDirectories(store.chunksDir);
     Files.createDirectories(store.stagingDir);
     store.stagingFileStore = Files.getFileStore(store.stagingDir);
+    store.chunksFileStore = Files.getFileStore(store.chunksDir);
     store.dropStaging();
     store.load();
     int alignment = directWrites || directReads ? DirectWriter.probe(store.chunksDir) : 0;
@@ -455,7 +457,7 @@ public final class ChunkStore {
   /** Space figures of the file system holding the data directory. */
   public SpaceUsage space() {
     try {
-      FileStore fs = Files.getFileStore(chunksDir);
+      FileStore fs = chunksFileStore;
       long chunkBytes = 0;
       for (ChunkMeta m : inventory().values()) {
         chunkBytes += m.committedLength();
