@@ -9,8 +9,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Sends a READ reply: the header frame, then the region's bytes straight from the chunk file
- * (zero-copy where the transport allows), or from the buffer they were read into. The region is released exactly once, after the send
- * completes or fails, or at once when the reply is not sent at all.
+ * (zero-copy where the transport allows), or from the buffer they were read into. The region is
+ * released exactly once, after the send completes or fails, or at once when the reply is not
+ * sent at all.
  */
 final class ReadReplies {
   private static final Logger LOG = LogManager.getLogger(ReadReplies.class);

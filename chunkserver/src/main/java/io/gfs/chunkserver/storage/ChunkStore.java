@@ -375,8 +375,14 @@ public final class ChunkStore {
     int[] crcs = m.blockCrc32c(firstBlock, Math.max(firstBlock, lastBlock));
     try {
       FileChannel ch = FileChannel.open(c.dataPath(), StandardOpenOption.READ);
-      DirectReader.Bytes direct = DirectReader.readUncached(c.dataPath(), ch,
-          directReadAlignment, start, alignedEnd - start);
+      DirectReader.Bytes direct;
+      try {
+        direct = DirectReader.readUncached(c.dataPath(), ch, directReadAlignment, start,
+            alignedEnd - start);
+      } catch (RuntimeException | Error e) {
+        closeQuietly(ch);
+        throw e;
+      }
       if (direct != null) {
         closeQuietly(ch);
         return new ReadRegion(null, start, alignedEnd - start, start, crcs, committed,
