@@ -75,34 +75,46 @@ final class DirectReader {
         || resident(cached, position, count) || !HELD.tryAcquire()) {
       return null;
     }
-    ByteBuffer pooled = POOL.poll();
-    ByteBuffer buffer = pooled != null ? pooled
-        : ByteBuffer.allocateDirect(BUFFER_BYTES + ALIGNMENT_MAX).alignedSlice(ALIGNMENT_MAX);
-    boolean done = false;
+    ByteBuffer buffer = POOL.poll();
+    if (buffer == null) {
+      try {
+        buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + ALIGNMENT_MAX)
+            .alignedSlice(ALIGNMENT_MAX);
+      } catch (OutOfMemoryError e) { // direct memory is short: the page cache needs none
+        HELD.release();
+        return null;
+      }
+    }
+    if (!readFully(file, buffer, alignment, position, count)) {
+      giveBack(buffer);
+      return null;
+    }
+    ByteBuffer held = buffer;
+    AtomicBoolean released = new AtomicBoolean();
+    return new Bytes(held.slice(), () -> {
+      if (released.compareAndSet(false, true)) {
+        giveBack(held);
+      }
+    });
+  }
+
+  /** Reads the region into {@code buffer} (position 0, limit count); false if it could not. */
+  private static boolean readFully(Path file, ByteBuffer buffer, int alignment, long position,
+      long count) {
     try (FileChannel direct = FileChannel.open(file, StandardOpenOption.READ,
         ExtendedOpenOption.DIRECT)) {
       buffer.clear().limit(Math.toIntExact((count + alignment - 1) / alignment * alignment));
       while (buffer.position() < count) {
-        if (buffer.position() % alignment != 0 || direct.read(buffer, position
-            + buffer.position()) <= 0) {
-          return null; // a short read before the end of the region (the file is shorter?)
+        if (buffer.position() % alignment != 0
+            || direct.read(buffer, position + buffer.position()) <= 0) {
+          return false; // a short read before the end of the region (the file is shorter?)
         }
       }
-      buffer.flip().limit(Math.toIntExact(count));
-      done = true;
-      AtomicBoolean released = new AtomicBoolean();
-      return new Bytes(buffer.slice(), () -> {
-        if (released.compareAndSet(false, true)) {
-          giveBack(buffer);
-        }
-      });
     } catch (IOException | UnsupportedOperationException e) {
-      return null;
-    } finally {
-      if (!done) {
-        giveBack(buffer);
-      }
+      return false;
     }
+    buffer.flip().limit(Math.toIntExact(count));
+    return true;
   }
 
   /** How many more buffers may be taken now. */
