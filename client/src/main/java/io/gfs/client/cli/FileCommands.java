@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -56,7 +57,9 @@ final class FileCommands {
     }
   }
 
-  @Command(name = "get", description = "Copy REMOTE to a local file (or - for stdout).")
+  @Command(name = "get",
+      description = "Copy REMOTE to a local file (replaced atomically), into a directory, or to a"
+          + " device or pipe (written into), or - for stdout.")
   static final class Get implements Callable<Integer> {
     @ParentCommand
     GfsCli cli;
@@ -78,7 +81,16 @@ final class FileCommands {
           }
           cli.out.flush();
         } else {
-          Path target = Path.of(local);
+          Path target = localTarget(Path.of(local), remote);
+          if (Files.exists(target) && !Files.isRegularFile(target)) {
+            // A device or a pipe (/dev/null, a FIFO): write into it, as cp does, never replace it.
+            try (InputStream in = gfs.openInputStream(remote);
+                OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
+              copy(in, out, progress);
+            }
+            progress.finish();
+            return GfsCli.EXIT_OK;
+          }
           Path tmp = target.resolveSibling("." + target.getFileName() + ".gfs-part");
           try (InputStream in = gfs.openInputStream(remote);
               OutputStream out = Files.newOutputStream(tmp)) {
@@ -94,6 +106,26 @@ final class FileCommands {
       }
       return GfsCli.EXIT_OK;
     }
+  }
+
+  /**
+   * Where {@code get} writes: into an existing directory under REMOTE's name, and through a
+   * symbolic link to the file it names (the file is replaced, not the link), as cp does.
+   */
+  static Path localTarget(Path local, String remote) throws IOException {
+    Path target = local;
+    if (Files.isDirectory(target)) {
+      String name = remote.substring(remote.lastIndexOf('/') + 1);
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("REMOTE " + remote + " names no file to put in "
+            + local);
+      }
+      target = target.resolve(name);
+    }
+    if (Files.isSymbolicLink(target) && Files.exists(target)) {
+      target = target.toRealPath();
+    }
+    return target;
   }
 
   @Command(name = "cat", description = "Print REMOTE to stdout.")

@@ -76,6 +76,46 @@ class CliEndToEndTest {
     assertThat(ok("cat", "/cli/big.bin").outBytes()).isEqualTo(small);
   }
 
+  /**
+   * get writes into an existing directory under the remote name, through a symbolic link to its
+   * file, and into a FIFO (as into /dev/null) without replacing it — it once renamed its temp
+   * file over /dev/null.
+   */
+  @Test
+  void getIntoADirectoryThroughALinkAndIntoAPipeLikeCp(@TempDir Path local) throws Exception {
+    byte[] data = DataPathRoundTripTest.randomBytes(41, 3 * CHUNK + 17);
+    ok("put", Files.write(local.resolve("src.bin"), data).toString(), "/cli/get/f.bin");
+
+    Path dir = Files.createDirectories(local.resolve("into"));
+    ok("get", "/cli/get/f.bin", dir.toString());
+    assertThat(Files.readAllBytes(dir.resolve("f.bin"))).isEqualTo(data);
+
+    Path real = Files.write(local.resolve("real.bin"), new byte[] {1});
+    Path link = Files.createSymbolicLink(local.resolve("link.bin"), real);
+    ok("get", "/cli/get/f.bin", link.toString());
+    assertThat(Files.isSymbolicLink(link)).as("the link is kept").isTrue();
+    assertThat(Files.readAllBytes(real)).isEqualTo(data);
+
+    Path fifo = local.resolve("pipe");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    java.util.concurrent.CompletableFuture<byte[]> read =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return Files.readAllBytes(fifo);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    Result r = gfs.run("get", "/cli/get/f.bin", fifo.toString());
+    boolean stillAPipe = !Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    if (!read.isDone() && stillAPipe) {
+      Files.newOutputStream(fifo).close(); // the reader must not wait forever if get failed
+    }
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(stillAPipe).as("the FIFO is not replaced by a file").isTrue();
+    assertThat(read.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(data);
+  }
+
   @Test
   void appendPrintsEachRecordsOffset(@TempDir Path local) throws IOException {
     Path rec = Files.writeString(local.resolve("rec"), "first record\n");
