@@ -11,9 +11,6 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -34,14 +31,11 @@ final class DirectReader {
   /** The largest region read directly (the client's read piece, ChunkReads.PIECE_BYTES_MAX). */
   static final int BUFFER_BYTES = 4 << 20;
   /**
-   * Buffers out at once in this process; reads beyond that go through the page cache, so many
-   * concurrent reads cannot exhaust direct memory. A buffer stays out until its bytes are sent.
+   * Buffers out at once in this process (a buffer stays out until its bytes are sent); reads
+   * beyond that go through the page cache.
    */
   static final int HELD_MAX = 16;
-  private static final int POOLED_MAX = 8;
-  private static final int ALIGNMENT_MAX = Crc32cBlocks.BLOCK;
-  private static final Semaphore HELD = new Semaphore(HELD_MAX);
-  private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
+  private static final AlignedBuffers BUFFERS = new AlignedBuffers(BUFFER_BYTES, HELD_MAX, 8);
   /** sun.misc.Unsafe#invokeCleaner, bound to the instance: unmaps a mapping now. */
   private static final MethodHandle UNMAP = unmapper();
 
@@ -70,30 +64,23 @@ final class DirectReader {
    */
   static Bytes readUncached(Path file, FileChannel cached, int alignment, long position,
       long count) {
-    if (UNMAP == null || alignment <= 0 || alignment > ALIGNMENT_MAX
+    if (UNMAP == null || alignment <= 0 || alignment > AlignedBuffers.ALIGNMENT
         || position % alignment != 0 || count < MIN_BYTES || count > BUFFER_BYTES
-        || resident(cached, position, count) || !HELD.tryAcquire()) {
+        || resident(cached, position, count)) {
       return null;
     }
-    ByteBuffer buffer = POOL.poll();
+    ByteBuffer buffer = BUFFERS.take();
     if (buffer == null) {
-      try {
-        buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + ALIGNMENT_MAX)
-            .alignedSlice(ALIGNMENT_MAX);
-      } catch (OutOfMemoryError e) { // direct memory is short: the page cache needs none
-        HELD.release();
-        return null;
-      }
+      return null;
     }
     if (!readFully(file, buffer, alignment, position, count)) {
-      giveBack(buffer);
+      BUFFERS.giveBack(buffer);
       return null;
     }
-    ByteBuffer held = buffer;
     AtomicBoolean released = new AtomicBoolean();
-    return new Bytes(held.slice(), () -> {
+    return new Bytes(buffer.slice(), () -> {
       if (released.compareAndSet(false, true)) {
-        giveBack(held);
+        BUFFERS.giveBack(buffer);
       }
     });
   }
@@ -119,14 +106,7 @@ final class DirectReader {
 
   /** How many more buffers may be taken now. */
   static int heldAvailable() {
-    return HELD.availablePermits();
-  }
-
-  private static void giveBack(ByteBuffer buffer) {
-    if (POOL.size() < POOLED_MAX) {
-      POOL.offer(buffer.clear());
-    }
-    HELD.release();
+    return BUFFERS.available();
   }
 
   /** Whether every page of the region is in the page cache (true when that cannot be told). */

@@ -7,9 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.zip.CRC32C;
 
 /**
@@ -33,16 +30,12 @@ import java.util.zip.CRC32C;
 final class DirectWriter implements AutoCloseable {
   /** The smallest stage worth it: below this a stage goes through the page cache. */
   static final long MIN_BYTES = 1 << 20;
-  private static final int BUFFER_BYTES = 1 << 20;
-  private static final int POOLED_BUFFERS_MAX = 8;
   /**
-   * Writers open at once in this process, each holding a buffer of direct memory; more stages
-   * than this at a time go through the page cache, so many concurrent writes cannot exhaust
-   * direct memory (which the data plane needs too).
+   * Writers open at once in this process, each holding a 1 MiB buffer of direct memory; more
+   * stages than this at a time go through the page cache.
    */
   static final int OPEN_MAX = 64;
-  private static final Semaphore OPEN = new Semaphore(OPEN_MAX);
-  private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
+  private static final AlignedBuffers BUFFERS = new AlignedBuffers(1 << 20, OPEN_MAX, 8);
   private static final int BLOCK = Crc32cBlocks.BLOCK;
 
   private final FileChannel direct;
@@ -58,7 +51,7 @@ final class DirectWriter implements AutoCloseable {
   private boolean finished;
 
   private DirectWriter(FileChannel direct, FileChannel buffered, int alignment, long start,
-      long length, byte[] blockPrefix) {
+      long length, byte[] blockPrefix, ByteBuffer buffer) {
     this.direct = direct;
     this.buffered = buffered;
     this.alignment = alignment;
@@ -68,10 +61,7 @@ final class DirectWriter implements AutoCloseable {
     this.firstBlock = Math.toIntExact(start / BLOCK);
     this.blockCrcs = new int[Crc32cBlocks.blockCount(start + length) - firstBlock];
     this.block.update(blockPrefix);
-    ByteBuffer pooled = POOL.poll();
-    // aligned to the largest alignment a store may need, so any pooled buffer fits any store
-    this.buffer = pooled != null ? pooled
-        : ByteBuffer.allocateDirect(BUFFER_BYTES + BLOCK).alignedSlice(BLOCK);
+    this.buffer = buffer;
   }
 
   /**
@@ -115,7 +105,11 @@ final class DirectWriter implements AutoCloseable {
    */
   static DirectWriter open(Path file, int alignment, long start, long length,
       FileChannel buffered) throws IOException {
-    if (alignment <= 0 || start % alignment != 0 || length < MIN_BYTES || !OPEN.tryAcquire()) {
+    if (alignment <= 0 || start % alignment != 0 || length < MIN_BYTES) {
+      return null;
+    }
+    ByteBuffer buffer = BUFFERS.take();
+    if (buffer == null) {
       return null;
     }
     FileChannel direct = null;
@@ -123,9 +117,9 @@ final class DirectWriter implements AutoCloseable {
       byte[] prefix = new byte[(int) (start % BLOCK)];
       FileChannels.readFully(buffered, ByteBuffer.wrap(prefix), start - prefix.length);
       direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-      return new DirectWriter(direct, buffered, alignment, start, length, prefix);
+      return new DirectWriter(direct, buffered, alignment, start, length, prefix, buffer);
     } catch (IOException | RuntimeException | Error e) {
-      OPEN.release();
+      BUFFERS.giveBack(buffer);
       if (direct != null) {
         direct.close();
       }
@@ -135,7 +129,7 @@ final class DirectWriter implements AutoCloseable {
 
   /** How many more writers may open now. */
   static int openAvailable() {
-    return OPEN.availablePermits();
+    return BUFFERS.available();
   }
 
   /** The file position the next piece must be written at. */
@@ -226,10 +220,7 @@ final class DirectWriter implements AutoCloseable {
       return;
     }
     buffer = null;
-    OPEN.release();
-    if (POOL.size() < POOLED_BUFFERS_MAX) {
-      POOL.offer(b.clear());
-    }
+    BUFFERS.giveBack(b);
     direct.close();
   }
 }
