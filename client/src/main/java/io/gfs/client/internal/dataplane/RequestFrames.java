@@ -49,11 +49,30 @@ public final class RequestFrames {
     return buf.writeInt(crc32c).writeInt(clampTimeout(timeoutMs));
   }
 
-  /** A DATA frame wrapping (not copying) {@code piece}, which must stay unchanged until sent. */
+  /**
+   * A DATA frame carrying {@code piece}. A direct piece is wrapped, not copied, and must stay
+   * unchanged until sent. A heap piece is copied once into a direct buffer from {@code alloc}:
+   * the socket can only send direct memory, and Netty, handed a frame with a heap part, would
+   * first merge header and piece into a new heap buffer and then copy that into a fresh direct
+   * one — two copies, and for a 1 MiB frame plus header an unpooled (zeroed) allocation each.
+   * Header and body stay separate direct buffers, sent together with one gathering write.
+   */
   public static ByteBuf data(ByteBufAllocator alloc, long requestId, ByteBuffer piece) {
-    ByteBuf header = alloc.buffer(HEADER_BYTES);
-    header(header, DATA, requestId, piece.remaining());
-    return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(piece));
+    int length = piece.remaining();
+    ByteBuf header = alloc.directBuffer(HEADER_BYTES);
+    header(header, DATA, requestId, length);
+    if (piece.isDirect()) {
+      return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(piece));
+    }
+    ByteBuf body;
+    try {
+      body = alloc.directBuffer(length, length);
+      body.writeBytes(piece.duplicate());
+    } catch (RuntimeException | Error e) {
+      header.release();
+      throw e;
+    }
+    return Unpooled.wrappedBuffer(header, body);
   }
 
   private static void header(ByteBuf buf, int type, long requestId, int bodyLength) {
