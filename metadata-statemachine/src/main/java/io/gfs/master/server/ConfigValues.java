@@ -60,4 +60,14 @@ public final class ConfigValues {
       throw new IllegalArgumentException(key + ": '" + text + "' is not a number");
     }
   }
+
+  /** {@code true} or {@code false}, nothing else (a typo must not silently mean false). */
+  public static boolean trueOrFalse(String key, String text) {
+    return switch (text.trim()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + ": '" + text
+          + "' is not true or false");
+    };
+  }
 }

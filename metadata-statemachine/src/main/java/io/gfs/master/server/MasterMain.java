@@ -32,7 +32,7 @@ public final class MasterMain implements Callable<Integer> {
   static final Set<String> KEYS = Set.of("node-id", "peers", "api-bind-host", "data-dir",
       "chunk-size", "lease-duration", "heartbeat-expiry", "election-timeout-min",
       "election-timeout-max", "checkpoint-threshold", "request-timeout",
-      "writes-in-flight");
+      "writes-in-flight", "checkpoint-on-stop");
 
   @Option(names = "--config", description = "properties file with the settings below")
   Path configFile;
@@ -58,6 +58,9 @@ public final class MasterMain implements Callable<Integer> {
   String checkpointThreshold;
   @Option(names = "--request-timeout", description = "e.g. 10s")
   String requestTimeout;
+  @Option(names = "--checkpoint-on-stop",
+      description = "true/false: a checkpoint when stopping cleanly (default true)")
+  String checkpointOnStop;
   @Option(names = "--writes-in-flight", description = "write entries in Raft at once; writes"
       + " arriving meanwhile share the next entry (default 1; 0 = one entry per write)")
   String writesInFlight;
@@ -117,6 +120,7 @@ public final class MasterMain implements Callable<Integer> {
     put(s, "checkpoint-threshold", checkpointThreshold);
     put(s, "request-timeout", requestTimeout);
     put(s, "writes-in-flight", writesInFlight);
+    put(s, "checkpoint-on-stop", checkpointOnStop);
     return s;
   }
 
@@ -144,7 +148,10 @@ public final class MasterMain implements Callable<Integer> {
             : d.checkpointThreshold(),
         duration(s, "request-timeout", d.requestTimeout()),
         s.containsKey("writes-in-flight") ? writesInFlight(s.get("writes-in-flight"))
-            : d.writesInFlight());
+            : d.writesInFlight(),
+        s.containsKey("checkpoint-on-stop")
+            ? ConfigValues.trueOrFalse("checkpoint-on-stop", s.get("checkpoint-on-stop"))
+            : d.checkpointOnStop());
   }
 
   private static int writesInFlight(String text) {

@@ -70,9 +70,10 @@ final class RaftSettings {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.checkpointThreshold());
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.checkpointThreshold()));
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOT_FILES_KEPT);
-    // No extra checkpoint at shutdown: a restart replays at most one threshold of log, and
-    // stopping stays quick (and the checkpoint + log-tail path is the one always exercised).
-    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+    // A checkpoint at a clean stop (if anything was applied since the last one): the next start
+    // loads it instead of replaying the tail after the election (see MasterConfig). A crash, or
+    // checkpoint-on-stop=false, still starts from the checkpoint + log tail.
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, config.checkpointOnStop());
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
     RaftServerConfigKeys.Log.setPurgeGap(p, PURGE_GAP);
 

@@ -35,8 +35,9 @@ class MasterClusterTest {
   void mutationsSurviveLeaderKillAndFullRestartFromCheckpointPlusLog() {
     TestRequests requests = new TestRequests(UUID.randomUUID());
     List<String> acknowledged = new ArrayList<>();
+    // no checkpoint at the stops: the restart below must replay a log tail
     try (MasterTestCluster cluster = MasterTestCluster.start(dir,
-        c -> c.withCheckpointThreshold(16))) {
+        c -> c.withCheckpointThreshold(16).withCheckpointOnStop(false))) {
       String leader = cluster.awaitLeader(LEADER_WAIT);
       LeaderFollowingClient client = cluster.client();
 
@@ -97,6 +98,41 @@ class MasterClusterTest {
       }
       String restartedLeader = cluster.awaitLeader(LEADER_WAIT);
       assertThat(status(cluster, restartedLeader).getSelf().getSnapshotIndex()).isPositive();
+      assertThat(listAll(cluster, client)).containsExactlyInAnyOrderElementsOf(acknowledged);
+    }
+  }
+
+  @Test
+  void aCleanStopWritesACheckpointTheRestartStartsFrom() {
+    TestRequests requests = new TestRequests(UUID.randomUUID());
+    List<String> acknowledged = new ArrayList<>();
+    // no automatic checkpoint in this test: only the stops write one
+    try (MasterTestCluster cluster = MasterTestCluster.start(dir,
+        c -> c.withCheckpointThreshold(1_000_000))) {
+      String leader = cluster.awaitLeader(LEADER_WAIT);
+      LeaderFollowingClient client = cluster.client();
+      for (int i = 0; i < 25; i++) {
+        String path = "/stop/file" + i;
+        client.call(s -> s.createFile(requests.createFile(path)));
+        acknowledged.add(path);
+      }
+      long commit = status(cluster, leader).getSelf().getCommitIndex();
+      Awaitility.await().atMost(LEADER_WAIT).until(() -> cluster.ids().stream().allMatch(id ->
+          status(cluster, id).getSelf().getAppliedIndex() >= commit));
+      assertThat(cluster.ids()).allSatisfy(id ->
+          assertThat(status(cluster, id).getSelf().getSnapshotIndex()).as(id).isLessThan(commit));
+
+      for (String id : cluster.ids()) {
+        cluster.stopMaster(id);
+      }
+      for (String id : cluster.ids()) {
+        cluster.startMaster(id);
+      }
+      cluster.awaitLeader(LEADER_WAIT);
+      // every master loaded a checkpoint holding every command it had applied before the stop
+      assertThat(cluster.ids()).allSatisfy(id ->
+          assertThat(status(cluster, id).getSelf().getSnapshotIndex()).as(id)
+              .isGreaterThanOrEqualTo(commit));
       assertThat(listAll(cluster, client)).containsExactlyInAnyOrderElementsOf(acknowledged);
     }
   }

@@ -24,7 +24,7 @@ class MasterMainTest {
   void flagsOverrideTheConfigFile() throws Exception {
     Path file = dir.resolve("master.properties");
     Files.writeString(file, "node-id=m1\npeers=" + PEERS + "\ndata-dir=" + dir
-        + "\nlease-duration=30s\nchunk-size=1MiB\n");
+        + "\nlease-duration=30s\nchunk-size=1MiB\ncheckpoint-on-stop=false\n");
     MasterMain main = new MasterMain();
     new CommandLine(main).parseArgs("--config", file.toString(), "--node-id", "m2",
         "--election-timeout-min", "500ms", "--election-timeout-max", "900ms",
@@ -37,6 +37,15 @@ class MasterMainTest {
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.checkpointThreshold()).isEqualTo(MasterConfig.DEFAULT_CHECKPOINT_THRESHOLD);
     assertThat(c.writesInFlight()).isEqualTo(3);
+    assertThat(c.checkpointOnStop()).isFalse();
+    MasterMain byFlag = new MasterMain();
+    new CommandLine(byFlag).parseArgs("--node-id", "m1", "--peers", PEERS, "--data-dir",
+        dir.toString(), "--checkpoint-on-stop", "false");
+    assertThat(MasterMain.toConfig(byFlag.settings()).checkpointOnStop()).isFalse();
+    MasterMain defaults = new MasterMain();
+    new CommandLine(defaults).parseArgs("--node-id", "m1", "--peers", PEERS, "--data-dir",
+        dir.toString());
+    assertThat(MasterMain.toConfig(defaults.settings()).checkpointOnStop()).isTrue();
   }
 
   @Test
@@ -58,6 +67,8 @@ class MasterMainTest {
         "--peers", PEERS, "--data-dir", dir.toString(), "--writes-in-flight", "99999999999");
     assertBadConfig("writes-in-flight: 'many' is not a number", "--node-id", "m1", "--peers",
         PEERS, "--data-dir", dir.toString(), "--writes-in-flight", "many");
+    assertBadConfig("checkpoint-on-stop: 'yes' is not true or false", "--node-id", "m1",
+        "--peers", PEERS, "--data-dir", dir.toString(), "--checkpoint-on-stop", "yes");
   }
 
   private static void assertBadConfig(String message, String... args) {

@@ -65,7 +65,7 @@ public final class MasterTestCluster implements AutoCloseable {
       MasterConfig c = new MasterConfig(p.id(), peers, HOST, base.dataDir(),
           1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(5),
           base.electionTimeoutMin(), base.electionTimeoutMax(), 10_000, Duration.ofSeconds(8),
-          base.writesInFlight());
+          base.writesInFlight(), base.checkpointOnStop());
       configs.add(tune.apply(c));
     }
     MasterTestCluster cluster = new MasterTestCluster(configs);
