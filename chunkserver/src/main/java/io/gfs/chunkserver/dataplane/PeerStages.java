@@ -13,18 +13,27 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +51,11 @@ import org.apache.logging.log4j.Logger;
  * server of an older version, or one without a data plane, keeps getting the replication plane's
  * gRPC Stage, so a rolling upgrade mixes versions safely. Until the first probe has been
  * answered, {@link #takesStages} says no.
+ *
+ * <p>A stage begun on one of the data plane's event loops (the usual case: a write arriving on a
+ * client's connection) is sent on a connection registered with that same loop, so its frames go
+ * out and its READY comes back without waking another thread; on this VM a thread wake-up costs
+ * about as much as the work of a small append. Stages begun elsewhere use this class's own loop.
  */
 public final class PeerStages implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(PeerStages.class);
@@ -63,6 +77,8 @@ public final class PeerStages implements AutoCloseable {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+  /** Every open connection, also those on other loops than {@link #group}'s (closed by close). */
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicLong requestIds = new AtomicLong();
   private volatile boolean closed;
 
@@ -273,7 +289,7 @@ public final class PeerStages implements AutoCloseable {
     });
   }
 
-  private Peer peer(String host, int dataPort) {
+  Peer peer(String host, int dataPort) {
     return peers.computeIfAbsent(host + ":" + dataPort, k -> new Peer(host, dataPort));
   }
 
@@ -285,30 +301,27 @@ public final class PeerStages implements AutoCloseable {
     return id;
   }
 
-  EventLoopGroup group() {
-    return group;
-  }
-
   String nodeId() {
     return nodeId;
   }
 
-  /** A live pooled connection to the peer, or a new one. */
+  /**
+   * A live pooled connection to the peer, or a new one. On one of the data plane's event loops,
+   * one registered with that loop (a new one if none is idle); elsewhere the most recently used.
+   */
   CompletableFuture<Channel> acquire(Peer p) {
-    Idle i;
-    while ((i = p.idle.pollFirst()) != null) {
-      if (i.channel().isActive()
-          && System.nanoTime() - i.sinceNanos() < TimeUnit.MILLISECONDS.toNanos(IDLE_MS_MAX)) {
-        return CompletableFuture.completedFuture(i.channel());
-      }
-      i.channel().close();
+    EventLoop loop = callersLoop();
+    Channel idle = takeIdle(p, loop);
+    if (idle != null) {
+      return CompletableFuture.completedFuture(idle);
     }
     CompletableFuture<Channel> out = new CompletableFuture<>();
     if (closed) {
       out.completeExceptionally(new IllegalStateException("peer stages closed"));
       return out;
     }
-    ChannelFuture f = bootstrap.connect(p.host, p.port);
+    ChannelFuture f = (loop == null ? bootstrap : bootstrap.clone(loop)).connect(p.host, p.port);
+    connections.add(f.channel());
     f.addListener(x -> {
       if (x.isSuccess()) {
         out.complete(f.channel());
@@ -317,6 +330,44 @@ public final class PeerStages implements AutoCloseable {
       }
     });
     return out;
+  }
+
+  /** The newest live idle connection (on {@code loop}, unless null); stale ones are closed. */
+  private static Channel takeIdle(Peer p, EventLoop loop) {
+    long maxAge = TimeUnit.MILLISECONDS.toNanos(IDLE_MS_MAX);
+    for (Idle i : p.idle) {
+      if (!i.channel().isActive() || System.nanoTime() - i.sinceNanos() >= maxAge) {
+        if (p.idle.remove(i)) {
+          i.channel().close();
+        }
+      } else if ((loop == null || i.channel().eventLoop() == loop) && p.idle.remove(i)) {
+        return i.channel(); // remove() failing means another caller took it first
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The NIO event loop the calling thread runs, or null: a data plane's (or this class's own)
+   * loop can carry a connection to a peer, gRPC's and other threads cannot.
+   */
+  static EventLoop callersLoop() {
+    EventExecutor e = ThreadExecutorMap.currentExecutor();
+    return e instanceof IoEventLoop l && l.isIoType(NioIoHandler.class) && !l.isShuttingDown()
+        ? l : null;
+  }
+
+  /** Runs {@code task} after {@code delayMs} on the caller's loop if it has one, else on ours. */
+  ScheduledFuture<?> schedule(Runnable task, long delayMs) {
+    EventLoop loop = callersLoop();
+    if (loop != null) {
+      try {
+        return loop.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // that loop is shutting down: ours keeps the time
+      }
+    }
+    return group.schedule(task, delayMs, TimeUnit.MILLISECONDS);
   }
 
   /** Takes back a connection whose last request was answered, or closes it. */
@@ -425,6 +476,7 @@ public final class PeerStages implements AutoCloseable {
         i.channel().close();
       }
     }
+    connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One mutation streamed to one secondary over its data plane (a STAGE, see {@link PeerStages}):
@@ -40,9 +39,8 @@ public final class StageStream implements PeerStages.Listener {
     this.peer = peer;
     this.requestId = requestId;
     pending.add(PeerStages.stageFrame(requestId, deadlineMs, header));
-    this.deadline = owner.group().schedule(() -> fail(new ChunkException(Code.TIMEOUT,
-        "replica " + peer + " not READY within " + deadlineMs + " ms")), deadlineMs,
-        TimeUnit.MILLISECONDS);
+    this.deadline = owner.schedule(() -> fail(new ChunkException(Code.TIMEOUT,
+        "replica " + peer + " not READY within " + deadlineMs + " ms")), deadlineMs);
     owner.acquire(peer).whenComplete(this::connected);
   }
 
