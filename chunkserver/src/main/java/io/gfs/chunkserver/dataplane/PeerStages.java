@@ -470,13 +470,8 @@ public final class PeerStages implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (Peer p : peers.values()) {
-      Idle i;
-      while ((i = p.idle.pollFirst()) != null) {
-        i.channel().close();
-      }
-    }
-    connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    peers.values().forEach(p -> p.idle.clear());
+    connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS); // idle and in use alike
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 

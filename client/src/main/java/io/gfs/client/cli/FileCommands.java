@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,35 +77,37 @@ final class FileCommands {
         long size = gfs.stat(remote).length();
         Progress progress = new Progress(cli.err, cli.stderrIsTerminal() && !local.equals("-"), size);
         if (local.equals("-")) {
-          try (InputStream in = gfs.openInputStream(remote)) {
-            copy(in, cli.out, progress);
-          }
+          download(gfs, cli.out, progress);
           cli.out.flush();
         } else {
           Path target = localTarget(Path.of(local), remote);
           if (Files.exists(target) && !Files.isRegularFile(target)) {
             // A device or a pipe (/dev/null, a FIFO): write into it, as cp does, never replace it.
-            try (InputStream in = gfs.openInputStream(remote);
-                OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
-              copy(in, out, progress);
+            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
+              download(gfs, out, progress);
             }
-            progress.finish();
-            return GfsCli.EXIT_OK;
+          } else {
+            Path tmp = target.resolveSibling("." + target.getFileName() + ".gfs-part");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+              download(gfs, out, progress);
+            } catch (IOException | RuntimeException e) {
+              Files.deleteIfExists(tmp);
+              throw e;
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
           }
-          Path tmp = target.resolveSibling("." + target.getFileName() + ".gfs-part");
-          try (InputStream in = gfs.openInputStream(remote);
-              OutputStream out = Files.newOutputStream(tmp)) {
-            copy(in, out, progress);
-          } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-          }
-          Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         progress.finish();
       }
       return GfsCli.EXIT_OK;
+    }
+
+    private void download(GfsClient gfs, OutputStream out, Progress progress)
+        throws IOException {
+      try (InputStream in = gfs.openInputStream(remote)) {
+        copy(in, out, progress);
+      }
     }
   }
 

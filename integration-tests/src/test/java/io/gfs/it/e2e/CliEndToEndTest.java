@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gfs.it.cluster.MiniCluster;
 import io.gfs.it.e2e.CliRunner.Result;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,22 +102,21 @@ class CliEndToEndTest {
 
     Path fifo = local.resolve("pipe");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-    java.util.concurrent.CompletableFuture<byte[]> read =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-          try {
-            return Files.readAllBytes(fifo);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+    CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Files.readAllBytes(fifo);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
     Result r = gfs.run("get", "/cli/get/f.bin", fifo.toString());
-    boolean stillAPipe = !Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    boolean stillAPipe = !Files.isRegularFile(fifo, LinkOption.NOFOLLOW_LINKS);
     if (!read.isDone() && stillAPipe) {
       Files.newOutputStream(fifo).close(); // the reader must not wait forever if get failed
     }
     assertThat(r.exitCode()).as("%s", r).isZero();
     assertThat(stillAPipe).as("the FIFO is not replaced by a file").isTrue();
-    assertThat(read.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(data);
+    assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo(data);
   }
 
   @Test

@@ -2,17 +2,16 @@ package io.gfs.it.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gfs.chunkserver.storage.BuildDirTempDirs;
 import io.gfs.client.GfsClient;
 import io.gfs.it.cluster.MiniCluster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file written in large WRITEs (which bypass the page cache) is read back through the SDK by
@@ -24,25 +23,19 @@ class DirectReadEndToEndTest {
   private static final int MIB = 1 << 20;
   private static final String DIRECT_BYTES = "gfs.chunkserver.dataplane.read.direct.bytes";
 
-  private Path dir;
+  @TempDir(factory = BuildDirTempDirs.class)
+  Path dir;
   private MiniCluster cluster;
 
   @BeforeEach
   void start() throws IOException {
-    Path parent = Files.createDirectories(Path.of("target", "direct-read-e2e"));
-    dir = Files.createTempDirectory(parent.toAbsolutePath(), "cluster");
     cluster = MiniCluster.builder(dir).chunkservers(3).chunkSize(8 * MIB).start();
   }
 
   @AfterEach
-  void stop() throws IOException {
+  void stop() {
     if (cluster != null) {
       cluster.close();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 
