@@ -3,6 +3,7 @@ package io.gfs.launcher;
 import io.gfs.chunkserver.server.ChunkserverMain;
 import io.gfs.chunkserver.server.NettyDataPlane;
 import io.gfs.client.cli.GfsCli;
+import io.gfs.master.server.CommonPool;
 import io.gfs.master.server.MasterMain;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -54,6 +55,7 @@ public final class Launcher {
   }
 
   public static void main(String[] args) {
+    CommonPool.ensureParallelism(); // first: before anything starts the pool
     System.exit(run(new GfsCli(System.out, System.err, System.in, System.getenv()), args));
   }
 }

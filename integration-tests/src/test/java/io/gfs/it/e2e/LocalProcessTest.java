@@ -83,7 +83,10 @@ class LocalProcessTest {
     String classpath = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-cp", classpath,
+    // Two CPUs as the JVM sees them, whatever the machine: the JDK would then give its common
+    // pool a parallelism of 1, which the launcher must raise (CommonPool).
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:ActiveProcessorCount=2",
+        "-cp", classpath,
         "io.gfs.launcher.Launcher", "local", "--dir", dataDir.toString(),
         "--master-base-port", String.valueOf(ports[0]),
         "--chunkserver-base-port", String.valueOf(ports[1]), "--chunk-size", "1MiB")
@@ -126,6 +129,9 @@ class LocalProcessTest {
     assertThat(put.exitCode()).as("%s", put).isZero();
     assertThat(gfs.run("cat", "/local/file").outBytes()).isEqualTo(content);
     assertThat(gfs.run("stat", "--json", "/local/file").out()).contains("\"chunks\":3");
+    assertThat(Files.readString(log1, StandardCharsets.UTF_8))
+        .as("Ratis's async tasks run on a pool, not a new thread each")
+        .contains("commonPoolParallelism=2").doesNotContain("starts a new thread");
     stop(first, log1);
     assertThat(gfs.run("ls", "--timeout", "2", "/").exitCode()).as("nothing serves any more")
         .isEqualTo(1);

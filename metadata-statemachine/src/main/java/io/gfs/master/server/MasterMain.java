@@ -66,6 +66,7 @@ public final class MasterMain implements Callable<Integer> {
   String writesInFlight;
 
   public static void main(String[] args) {
+    CommonPool.ensureParallelism();
     System.exit(new CommandLine(new MasterMain()).execute(args));
   }
 

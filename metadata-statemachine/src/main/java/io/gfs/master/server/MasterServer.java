@@ -163,8 +163,14 @@ public final class MasterServer implements AutoCloseable {
         .addService(new MasterAdminServiceImpl(ctx))
         .build()
         .start();
-    LOG.info("{} master started raftPort={} apiPort={} recovered={}", id,
-        config.self().raftPort(), config.self().apiPort(), hasState);
+    LOG.info("{} master started raftPort={} apiPort={} recovered={} commonPoolParallelism={}", id,
+        config.self().raftPort(), config.self().apiPort(), hasState, CommonPool.parallelism());
+    if (!CommonPool.pooled()) {
+      LOG.warn("{}: the JVM's common pool has parallelism {}, so Ratis starts a new thread for"
+          + " each of its async tasks (every append on a follower); start the JVM with -D{}={}"
+          + " (bin/gfs does)", id, CommonPool.parallelism(), CommonPool.PARALLELISM_PROPERTY,
+          CommonPool.MIN_PARALLELISM);
+    }
   }
 
   private ReplicationSettings replicationSettings() {
