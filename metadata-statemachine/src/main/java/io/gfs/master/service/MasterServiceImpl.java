@@ -189,17 +189,24 @@ public final class MasterServiceImpl extends MasterServiceGrpc.MasterServiceImpl
   }
 
   /**
-   * The lookups a client makes most; the master runs them on the transport thread that received
-   * them, not on its handler pool. A read the leader may answer at once - its lease valid and
-   * applied up to the read index - is then answered with no thread hand-off at all (W4: +27 %
-   * at one thread, +31 % at eight). Nothing on that path waits longer than one apply holds the
-   * state's write lock; a read Ratis must first confirm with the followers continues on the
-   * gateway's executor. A lookup for writing may grant a lease (a Raft write), so it moves to
-   * the executor first.
+   * The calls the master runs on the transport thread that received them, not on its handler
+   * pool: the lookups a client makes most and the namespace mutations. A read the leader may
+   * answer at once - its lease valid and applied up to the read index - is then answered with no
+   * thread hand-off at all (W4: +27 % at one thread, +31 % at eight). A mutation is validated
+   * and submitted to Ratis right there (the pool's hand-offs in and out cost the leader about
+   * eight context switches per create), and its answer continues on the same event loop
+   * ({@link RaftGateway}). Nothing on these paths blocks longer than Ratis's submit holds its
+   * server lock or one apply holds the state's write lock. A lookup for writing may grant a
+   * lease after a chunkserver check, so it moves to the executor first.
    */
   public static final Set<String> INLINE_METHODS = Set.of(
       MasterServiceGrpc.getGetFileMethod().getFullMethodName(),
-      MasterServiceGrpc.getGetChunkLocationsMethod().getFullMethodName());
+      MasterServiceGrpc.getGetChunkLocationsMethod().getFullMethodName(),
+      MasterServiceGrpc.getCreateFileMethod().getFullMethodName(),
+      MasterServiceGrpc.getMkdirMethod().getFullMethodName(),
+      MasterServiceGrpc.getDeleteFileMethod().getFullMethodName(),
+      MasterServiceGrpc.getRenameFileMethod().getFullMethodName(),
+      MasterServiceGrpc.getDeleteNamespaceMethod().getFullMethodName());
 
   @Override
   public void getChunkLocations(GetChunkLocationsRequest req,

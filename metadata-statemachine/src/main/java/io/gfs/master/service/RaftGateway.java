@@ -11,6 +11,8 @@ import io.gfs.proto.MasterQueryResult;
 import io.gfs.proto.MasterResult;
 import io.gfs.proto.RequestId;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -19,9 +21,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
@@ -41,7 +42,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * in flight into one entry; each client command carries its request id, and every replica
  * records its result in {@link AppliedRequests}, so a resent mutation is answered, not applied
  * again (Ratis's retry cache works per entry and so no longer can). A request still pending
- * after submit completes on {@code executor}, never on the Ratis thread that finishes it: a
+ * after submit completes on the gRPC event loop that submitted it, or else on {@code executor}
+ * ({@link #continuation}), never on the Ratis thread that finishes it: a
  * continuation may submit again (a lease after a read), and a submit needs the monitor the
  * applying thread holds while it completes reads - run inline through Ratis's own submit, which
  * waited for its client thread, that deadlocked the leader (MasterFaultTest caught it). A
@@ -55,7 +57,7 @@ public final class RaftGateway {
   private final RaftGroupId groupId;
   private final Map<String, PeerSpec> peers;
   private final Executor executor;
-  private final ScheduledExecutorService timer;
+  private final Deadlines deadlines;
   private final Duration requestTimeout;
   private final InstantSource clock;
   // The Ratis client id of every request (client ids travel inside the commands).
@@ -73,7 +75,7 @@ public final class RaftGateway {
     this.groupId = groupId;
     this.peers = Map.copyOf(peers);
     this.executor = executor;
-    this.timer = timer;
+    this.deadlines = new Deadlines(requestTimeout, System::nanoTime).start(timer);
     this.requestTimeout = requestTimeout;
     this.clock = clock;
     this.appliedRequests = appliedRequests;
@@ -186,7 +188,7 @@ public final class RaftGateway {
 
   /**
    * Puts one log entry (a command, or a batch of them) into Raft; completes with its result on
-   * {@code executor}, with no deadline of its own (the outcome is what the retry bookkeeping
+   * {@link #continuation}, with no deadline of its own (the outcome is what the retry bookkeeping
    * needs; callers wait with {@link #withDeadline}).
    */
   private CompletableFuture<MasterResult> proposeEntry(MasterCommand entry) {
@@ -206,7 +208,7 @@ public final class RaftGateway {
         result.completeExceptionally(
             new IllegalStateException("unparseable result from the state machine", e));
       }
-    }, executor);
+    }, continuation());
     return result;
   }
 
@@ -216,14 +218,10 @@ public final class RaftGateway {
       return result;
     }
     CompletableFuture<T> bounded = new CompletableFuture<>();
-    ScheduledFuture<?> deadline = timer.schedule(() -> bounded.completeExceptionally(
-        new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId + " " + kind
-            + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown; retry with"
-            + " the same request id)")), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    result.whenComplete((value, failure) -> {
-      deadline.cancel(false);
-      relay(bounded, value, failure);
-    });
+    result.whenComplete((value, failure) -> relay(bounded, value, failure));
+    deadlines.add(bounded, () -> new MasterException(Status.Code.UNAVAILABLE, "master " + nodeId
+        + " " + kind + " not done within " + requestTimeout.toMillis() + " ms (outcome unknown;"
+        + " retry with the same request id)"));
     return bounded;
   }
 
@@ -266,8 +264,8 @@ public final class RaftGateway {
    * returns once the request is queued; a read it could admit at once (leader lease valid,
    * already applied up to the read index) is then finished. Such a reply is handled right here,
    * on the caller's thread - which is not a Ratis thread, since it just submitted - with no
-   * hand-off and no deadline timer (arming and cancelling one wakes the timer thread). Only a
-   * request still pending gets the deadline and continues on {@code executor}.
+   * hand-off and no deadline. Only a request still pending gets the deadline and continues on
+   * {@link #continuation}.
    */
   private CompletableFuture<RaftClientReply> send(RaftServer.Division division,
       RaftClientRequest request, String kind) {
@@ -276,8 +274,30 @@ public final class RaftGateway {
       return submitted;
     }
     CompletableFuture<RaftClientReply> onExecutor = new CompletableFuture<>();
-    submitted.whenCompleteAsync((reply, failure) -> relay(onExecutor, reply, failure), executor);
+    submitted.whenCompleteAsync((reply, failure) -> relay(onExecutor, reply, failure),
+        continuation());
     return withDeadline(onExecutor, kind);
+  }
+
+  /**
+   * Where a request still pending after submit continues once Ratis answers: the gRPC event loop
+   * it was submitted from, if any - its reply is written from there anyway, so continuing there
+   * saves waking a pool thread that would only hand the reply on (two context switches per
+   * request on the leader) - else {@code executor}; if the loop is shut down, {@code executor}.
+   * Never a Ratis thread either way.
+   */
+  private Executor continuation() {
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop == null) {
+      return executor;
+    }
+    return task -> {
+      try {
+        loop.execute(task);
+      } catch (RejectedExecutionException e) {
+        executor.execute(task);
+      }
+    };
   }
 
   /** Ratis's answer to {@code request}, failures mapped; completes on whichever thread. */
