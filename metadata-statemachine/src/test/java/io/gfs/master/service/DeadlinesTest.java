@@ -57,7 +57,7 @@ class DeadlinesTest {
   }
 
   @Test
-  void theSweepRunsOnTheTimerWithinAPeriodOfTheDeadline() throws Exception {
+  void theTimerSweepFailsALateFuture() throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
       Deadlines real = new Deadlines(Duration.ofMillis(200), System::nanoTime).start(timer);
