@@ -196,8 +196,8 @@ public final class MasterServiceImpl extends MasterServiceGrpc.MasterServiceImpl
    * and submitted to Ratis right there (the pool's hand-offs in and out cost the leader about
    * eight context switches per create), and its answer continues on the same event loop
    * ({@link RaftGateway}). Nothing on these paths blocks longer than Ratis's submit holds its
-   * server lock or one apply holds the state's write lock. A lookup for writing may grant a
-   * lease after a chunkserver check, so it moves to the executor first.
+   * server lock or one apply holds the state's write lock. A lookup for writing that grants a
+   * lease is such a Raft write too, so it no longer moves to the handler pool first.
    */
   public static final Set<String> INLINE_METHODS = Set.of(
       MasterServiceGrpc.getGetFileMethod().getFullMethodName(),
@@ -210,15 +210,6 @@ public final class MasterServiceImpl extends MasterServiceGrpc.MasterServiceImpl
 
   @Override
   public void getChunkLocations(GetChunkLocationsRequest req,
-      StreamObserver<GetChunkLocationsResponse> obs) {
-    if (req.getForWrite()) {
-      ctx.executor().execute(() -> locate(req, obs));
-    } else {
-      locate(req, obs);
-    }
-  }
-
-  private void locate(GetChunkLocationsRequest req,
       StreamObserver<GetChunkLocationsResponse> obs) {
     replies.reply(obs, () -> {
       RequestValidator.nonNegative("start_index", req.getStartIndex());
