@@ -48,6 +48,24 @@ class MasterMainTest {
     assertThat(MasterMain.toConfig(defaults.settings()).checkpointOnStop()).isTrue();
   }
 
+  /** The written-out toString (no record bootstrap at start) still shows every component. */
+  @Test
+  void configToStringNamesEveryComponent() throws Exception {
+    MasterMain main = new MasterMain();
+    new CommandLine(main).parseArgs("--node-id", "m2", "--peers", PEERS, "--data-dir",
+        dir.toString(), "--writes-in-flight", "3");
+    MasterConfig c = MasterMain.toConfig(main.settings());
+    StringBuilder expected = new StringBuilder("MasterConfig[");
+    for (var component : MasterConfig.class.getRecordComponents()) {
+      if (expected.length() > "MasterConfig[".length()) {
+        expected.append(", ");
+      }
+      expected.append(component.getName()).append('=')
+          .append(component.getAccessor().invoke(c));
+    }
+    assertThat(c.toString()).isEqualTo(expected.append(']').toString());
+  }
+
   @Test
   void badConfigurationExitsWithCode2AndOneLine() {
     assertBadConfig("node id 'm9' is not one of the peers", "--node-id", "m9", "--peers", PEERS,
