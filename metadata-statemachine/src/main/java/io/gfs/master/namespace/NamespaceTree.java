@@ -2,10 +2,18 @@ package io.gfs.master.namespace;
 
 import io.gfs.master.MasterException;
 import io.grpc.Status;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -223,15 +231,147 @@ public final class NamespaceTree {
     return entries.subMap(prefix, true, FsPaths.prefixEnd(prefix), false);
   }
 
-  /** Puts back an entry read from a checkpoint; its parent must already be a directory. */
-  public void restore(String path, Node node) {
-    if (path.equals(FsPaths.ROOT) || entries.containsKey(path)
-        || !(get(FsPaths.parent(path)) instanceof DirNode)) {
-      throw new IllegalArgumentException("entry without a directory parent, or duplicate: "
-          + path);
+  /**
+   * Puts back the entries of a checkpoint, which come in strictly increasing {@link PathOrder}
+   * (parents before children), into this tree while it is still empty. Each entry costs a hash
+   * lookup of its parent instead of three searches of the growing tree, and {@link
+   * Restorer#finish} builds the tree from the sorted entries in linear time: a master with
+   * 60,000 files spent a third of its checkpoint load comparing paths in those searches, a cost
+   * that grows with n log n.
+   */
+  public Restorer restorer() {
+    if (!entries.isEmpty()) {
+      throw new IllegalStateException("restoring into a namespace that has entries: " + name);
     }
-    entries.put(path, node);
-    count(node, 1);
+    return new Restorer();
+  }
+
+  /** Collects a checkpoint's entries in order; {@link #finish} puts them into the tree. */
+  public final class Restorer {
+    private final List<String> paths = new ArrayList<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, DirNode> directories = new HashMap<>();
+    private boolean finished;
+
+    private Restorer() {
+    }
+
+    /** The next entry; its path must sort after the previous one and its parent be a directory. */
+    public void add(String path, Node node) {
+      if (finished) {
+        throw new IllegalStateException("restorer already finished");
+      }
+      if (path.equals(FsPaths.ROOT)
+          || !paths.isEmpty() && PathOrder.INSTANCE.compare(paths.get(paths.size() - 1), path) >= 0) {
+        throw new IllegalArgumentException("entry out of order or duplicate: " + path);
+      }
+      String parent = FsPaths.parent(path);
+      if (!parent.equals(FsPaths.ROOT) && !directories.containsKey(parent)) {
+        throw new IllegalArgumentException("entry without a directory parent: " + path);
+      }
+      if (node instanceof DirNode dir) {
+        directories.put(path, dir);
+      }
+      paths.add(path);
+      nodes.add(node);
+    }
+
+    /** Puts every entry into the tree, which nothing may have changed meanwhile. */
+    public void finish() {
+      if (finished || !entries.isEmpty()) {
+        throw new IllegalStateException("restorer already finished, or the tree changed");
+      }
+      finished = true;
+      // TreeMap builds itself from a sorted map with its own comparator without comparing keys.
+      entries.putAll(new SortedEntries(paths, nodes));
+      for (Node node : nodes) {
+        count(node, 1);
+      }
+    }
+  }
+
+  /** Restored entries as the read-only sorted map TreeMap.putAll builds from in linear time. */
+  private static final class SortedEntries extends AbstractMap<String, Node>
+      implements SortedMap<String, Node> {
+    private final List<String> paths;
+    private final List<Node> nodes;
+
+    SortedEntries(List<String> paths, List<Node> nodes) {
+      this.paths = paths;
+      this.nodes = nodes;
+    }
+
+    @Override
+    public Comparator<? super String> comparator() {
+      return PathOrder.INSTANCE;
+    }
+
+    @Override
+    public int size() {
+      return paths.size();
+    }
+
+    @Override
+    public Set<Map.Entry<String, Node>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Map.Entry<String, Node>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < paths.size();
+            }
+
+            @Override
+            public Map.Entry<String, Node> next() {
+              if (next >= paths.size()) {
+                throw new NoSuchElementException();
+              }
+              int i = next++;
+              return new AbstractMap.SimpleImmutableEntry<>(paths.get(i), nodes.get(i));
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return paths.size();
+        }
+      };
+    }
+
+    @Override
+    public String firstKey() {
+      if (paths.isEmpty()) {
+        throw new NoSuchElementException();
+      }
+      return paths.get(0);
+    }
+
+    @Override
+    public String lastKey() {
+      if (paths.isEmpty()) {
+        throw new NoSuchElementException();
+      }
+      return paths.get(paths.size() - 1);
+    }
+
+    @Override
+    public SortedMap<String, Node> subMap(String from, String to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SortedMap<String, Node> headMap(String to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SortedMap<String, Node> tailMap(String from) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   private void checkAncestorsCreatable(String path) {

@@ -8,7 +8,6 @@ import io.gfs.master.namespace.FsPaths;
 import io.gfs.master.namespace.NamespaceNames;
 import io.gfs.master.namespace.NamespaceTree;
 import io.gfs.master.namespace.Namespaces;
-import io.gfs.master.namespace.PathOrder;
 import io.gfs.proto.CheckpointChunk;
 import io.gfs.proto.CheckpointEntry;
 import io.gfs.proto.CheckpointHeader;
@@ -91,8 +90,8 @@ final class CheckpointReader {
     ChunkTable chunks = new ChunkTable();
     long records = header.getNamespaceCount() + header.getDirectoryCount()
         + header.getFileCount();
-    NamespaceTree current = null;
-    String previous = null;
+    NamespaceTree.Restorer current = null;
+    String currentName = null;
     for (long r = 0; r < records; r++) {
       CheckpointRecord record = recordStream.next();
       if (record == null) {
@@ -101,25 +100,30 @@ final class CheckpointReader {
       if (record.hasNamespace()) {
         CheckpointNamespace ns = record.getNamespace();
         if (!NamespaceNames.normalize(ns.getName()).equals(ns.getName())
-            || current != null && current.name().compareTo(ns.getName()) >= 0) {
+            || currentName != null && currentName.compareTo(ns.getName()) >= 0) {
           throw new IOException("namespace out of order or invalid: " + ns.getName());
         }
-        current = new NamespaceTree(ns.getName(),
+        if (current != null) {
+          current.finish();
+        }
+        NamespaceTree tree = new NamespaceTree(ns.getName(),
             new DirNode(ns.getRootCreatedMs(), ns.getRootModifiedMs()));
-        namespaces.restore(current);
-        previous = null;
+        namespaces.restore(tree);
+        current = tree.restorer();
+        currentName = ns.getName();
       } else if (record.hasEntry() && current != null) {
         CheckpointEntry entry = record.getEntry();
         String path = entry.getPath();
-        if (!FsPaths.normalize(path).equals(path)
-            || previous != null && PathOrder.INSTANCE.compare(previous, path) >= 0) {
-          throw new IOException("entry out of order or not normalized: " + path);
+        if (!FsPaths.normalize(path).equals(path)) {
+          throw new IOException("entry path not normalized: " + path);
         }
-        restoreEntry(current, chunks, entry);
-        previous = path;
+        restoreEntry(current, chunks, entry); // the restorer checks the order
       } else {
         throw new IOException("unexpected record " + record.getRecordCase());
       }
+    }
+    if (current != null) {
+      current.finish();
     }
     if (namespaces.size() != header.getNamespaceCount()
         || namespaces.get(NamespaceNames.DEFAULT) == null
@@ -171,20 +175,21 @@ final class CheckpointReader {
     }
   }
 
-  private static void restoreEntry(NamespaceTree tree, ChunkTable chunks, CheckpointEntry e)
+  private static void restoreEntry(NamespaceTree.Restorer tree, ChunkTable chunks,
+      CheckpointEntry e)
       throws IOException {
     if (e.getType() == EntryType.DIRECTORY) {
       if (e.getChunksCount() > 0) {
         throw new IOException("directory with chunks: " + e.getPath());
       }
-      tree.restore(e.getPath(), new DirNode(e.getCreatedMs(), e.getModifiedMs()));
+      tree.add(e.getPath(), new DirNode(e.getCreatedMs(), e.getModifiedMs()));
       return;
     }
     if (e.getType() != EntryType.FILE) {
       throw new IOException("entry of unknown type: " + e.getPath());
     }
     FileNode file = new FileNode(e.getCreatedMs(), e.getModifiedMs());
-    tree.restore(e.getPath(), file);
+    tree.add(e.getPath(), file);
     for (int i = 0; i < e.getChunksCount(); i++) {
       CheckpointChunk c = e.getChunks(i);
       file.appendChunk(chunks.restore(c.getHandle(), i, file, c.getVersion(),
