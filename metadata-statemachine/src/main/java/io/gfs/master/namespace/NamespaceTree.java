@@ -261,8 +261,9 @@ public final class NamespaceTree {
       if (finished) {
         throw new IllegalStateException("restorer already finished");
       }
+      String previous = paths.isEmpty() ? null : paths.get(paths.size() - 1);
       if (path.equals(FsPaths.ROOT)
-          || !paths.isEmpty() && PathOrder.INSTANCE.compare(paths.get(paths.size() - 1), path) >= 0) {
+          || previous != null && PathOrder.INSTANCE.compare(previous, path) >= 0) {
         throw new IllegalArgumentException("entry out of order or duplicate: " + path);
       }
       String parent = FsPaths.parent(path);

@@ -21,7 +21,8 @@ class NamespaceTreeRestoreTest {
       String dir = "/d" + random.nextInt(20) + (random.nextBoolean() ? ".x" : "")
           + "/s" + random.nextInt(5);
       built.mkdir(dir, true, i);
-      String file = dir + "/f" + random.nextInt(1_000) + (random.nextBoolean() ? "\uD83D\uDE00" : "");
+      String file = dir + "/f" + random.nextInt(1_000)
+          + (random.nextBoolean() ? "\uD83D\uDE00" : "");
       if (built.get(file) == null) {
         built.createFile(file, i);
       }
