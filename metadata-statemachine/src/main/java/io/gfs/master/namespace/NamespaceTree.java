@@ -5,8 +5,9 @@ import io.grpc.Status;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -248,9 +249,8 @@ public final class NamespaceTree {
 
   /** Collects a checkpoint's entries in order; {@link #finish} puts them into the tree. */
   public final class Restorer {
-    private final List<String> paths = new ArrayList<>();
-    private final List<Node> nodes = new ArrayList<>();
-    private final Map<String, DirNode> directories = new HashMap<>();
+    private final List<Map.Entry<String, Node>> sorted = new ArrayList<>();
+    private final Set<String> directories = new HashSet<>();
     private boolean finished;
 
     private Restorer() {
@@ -261,20 +261,19 @@ public final class NamespaceTree {
       if (finished) {
         throw new IllegalStateException("restorer already finished");
       }
-      String previous = paths.isEmpty() ? null : paths.get(paths.size() - 1);
+      String previous = sorted.isEmpty() ? null : sorted.get(sorted.size() - 1).getKey();
       if (path.equals(FsPaths.ROOT)
           || previous != null && PathOrder.INSTANCE.compare(previous, path) >= 0) {
         throw new IllegalArgumentException("entry out of order or duplicate: " + path);
       }
       String parent = FsPaths.parent(path);
-      if (!parent.equals(FsPaths.ROOT) && !directories.containsKey(parent)) {
+      if (!parent.equals(FsPaths.ROOT) && !directories.contains(parent)) {
         throw new IllegalArgumentException("entry without a directory parent: " + path);
       }
-      if (node instanceof DirNode dir) {
-        directories.put(path, dir);
+      if (node instanceof DirNode) {
+        directories.add(path);
       }
-      paths.add(path);
-      nodes.add(node);
+      sorted.add(new AbstractMap.SimpleImmutableEntry<>(path, node));
     }
 
     /** Puts every entry into the tree, which nothing may have changed meanwhile. */
@@ -284,9 +283,9 @@ public final class NamespaceTree {
       }
       finished = true;
       // TreeMap builds itself from a sorted map with its own comparator without comparing keys.
-      entries.putAll(new SortedEntries(paths, nodes));
-      for (Node node : nodes) {
-        count(node, 1);
+      entries.putAll(new SortedEntries(sorted));
+      for (Map.Entry<String, Node> e : sorted) {
+        count(e.getValue(), 1);
       }
     }
   }
@@ -294,12 +293,10 @@ public final class NamespaceTree {
   /** Restored entries as the read-only sorted map TreeMap.putAll builds from in linear time. */
   private static final class SortedEntries extends AbstractMap<String, Node>
       implements SortedMap<String, Node> {
-    private final List<String> paths;
-    private final List<Node> nodes;
+    private final List<Map.Entry<String, Node>> sorted;
 
-    SortedEntries(List<String> paths, List<Node> nodes) {
-      this.paths = paths;
-      this.nodes = nodes;
+    SortedEntries(List<Map.Entry<String, Node>> sorted) {
+      this.sorted = sorted;
     }
 
     @Override
@@ -309,7 +306,7 @@ public final class NamespaceTree {
 
     @Override
     public int size() {
-      return paths.size();
+      return sorted.size();
     }
 
     @Override
@@ -317,46 +314,30 @@ public final class NamespaceTree {
       return new AbstractSet<>() {
         @Override
         public Iterator<Map.Entry<String, Node>> iterator() {
-          return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-              return next < paths.size();
-            }
-
-            @Override
-            public Map.Entry<String, Node> next() {
-              if (next >= paths.size()) {
-                throw new NoSuchElementException();
-              }
-              int i = next++;
-              return new AbstractMap.SimpleImmutableEntry<>(paths.get(i), nodes.get(i));
-            }
-          };
+          return Collections.unmodifiableList(sorted).iterator();
         }
 
         @Override
         public int size() {
-          return paths.size();
+          return sorted.size();
         }
       };
     }
 
     @Override
     public String firstKey() {
-      if (paths.isEmpty()) {
+      if (sorted.isEmpty()) {
         throw new NoSuchElementException();
       }
-      return paths.get(0);
+      return sorted.get(0).getKey();
     }
 
     @Override
     public String lastKey() {
-      if (paths.isEmpty()) {
+      if (sorted.isEmpty()) {
         throw new NoSuchElementException();
       }
-      return paths.get(paths.size() - 1);
+      return sorted.get(sorted.size() - 1).getKey();
     }
 
     @Override

@@ -197,7 +197,7 @@ public final class MasterServiceImpl extends MasterServiceGrpc.MasterServiceImpl
    * eight context switches per create), and its answer continues on the same event loop
    * ({@link RaftGateway}). Nothing on these paths blocks longer than Ratis's submit holds its
    * server lock or one apply holds the state's write lock. A lookup for writing that grants a
-   * lease is such a Raft write too, so it no longer moves to the handler pool first.
+   * lease is such a Raft write too and runs inline as well.
    */
   public static final Set<String> INLINE_METHODS = Set.of(
       MasterServiceGrpc.getGetFileMethod().getFullMethodName(),
