@@ -91,6 +91,15 @@ public interface ChunkOperations {
         "this server takes no replica commits");
   }
 
+  /**
+   * Whether {@link #commitStaged} waits for a stage that is still arriving (rather than answering
+   * NOT_FOUND), so a primary may send a COMMIT right behind its STAGE's data, before the READY.
+   * Told to primaries in the answer to their STAGE probe.
+   */
+  default boolean commitsBeforeReady() {
+    return false;
+  }
+
   /** A replica's committed length and sequence after a commit. */
   record Committed(long length, long sequence) {
   }

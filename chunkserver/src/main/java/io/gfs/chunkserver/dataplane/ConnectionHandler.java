@@ -213,8 +213,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private void startWrite(Request.BeginWrite w) {
     if (w.isStageProbe()) {
-      ctx.writeAndFlush(ReplyFrames.writeDone(ctx.alloc(), w.requestId(), WireFormat.STAGE, 0,
-          0));
+      ctx.writeAndFlush(ReplyFrames.writeDone(ctx.alloc(), w.requestId(), WireFormat.STAGE,
+          operations.commitsBeforeReady() ? WireFormat.FEATURE_COMMIT_BEFORE_READY : 0, 0));
       return;
     }
     String invalid = WriteValidation.check(w, config.writeBytesMax());

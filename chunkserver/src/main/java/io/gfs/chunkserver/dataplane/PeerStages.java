@@ -107,6 +107,8 @@ public final class PeerStages implements AutoCloseable {
     final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
     final AtomicBoolean probing = new AtomicBoolean();
     volatile boolean takesStages;
+    /** The peer takes a COMMIT right behind its STAGE's data, before READY (probe's answer). */
+    volatile boolean commitsBeforeReady;
     volatile long probeAfterNanos = System.nanoTime();
     /** A server that takes STAGE but refused COMMIT (one version behind) gets gRPC until then. */
     volatile long commitsRefusedUntilNanos = System.nanoTime();
@@ -157,14 +159,24 @@ public final class PeerStages implements AutoCloseable {
    * Starts streaming {@code header}'s mutation to the peer; call only after
    * {@link #takesStages} said yes. The stream fails by itself after {@code deadlineMs}.
    */
-  public StageStream open(String host, int dataPort, MutationHeader header, long deadlineMs) {
-    return new StageStream(this, peer(host, dataPort), nextRequestId(), header, deadlineMs);
+  public StageStream open(String host, int dataPort, MutationHeader header, long deadlineMs,
+      boolean commitFollows) {
+    return new StageStream(this, peer(host, dataPort), nextRequestId(), header, deadlineMs,
+        commitFollows);
   }
 
   /** Whether the peer takes COMMIT on its data plane (as far as is known: see takesStages). */
   public boolean takesCommits(String host, int dataPort) {
     return takesStages(host, dataPort)
         && System.nanoTime() - peer(host, dataPort).commitsRefusedUntilNanos >= 0;
+  }
+
+  /**
+   * Whether the peer takes a COMMIT sent right behind its STAGE's data, on the same connection,
+   * before its READY ({@link StageStream#commit}): it said so in the answer to the probe.
+   */
+  public boolean takesCommitsBeforeReady(String host, int dataPort) {
+    return takesCommits(host, dataPort) && peer(host, dataPort).commitsBeforeReady;
   }
 
   /**
@@ -200,10 +212,7 @@ public final class PeerStages implements AutoCloseable {
           if (requestId == id && type == (REPLY_BIT | COMMIT)
               && frame.readableBytes() >= HEADER_BYTES + 16) {
             release(p, ch);
-            out.complete(CommitResponse.newBuilder()
-                .setCommittedLength(frame.getLong(frame.readerIndex() + HEADER_BYTES))
-                .setCommittedSequence(frame.getLong(frame.readerIndex() + HEADER_BYTES + 8))
-                .build());
+            out.complete(committedFrom(frame));
             return;
           }
           ch.close(); // an error reply, or one that makes no sense: not reused
@@ -231,6 +240,14 @@ public final class PeerStages implements AutoCloseable {
       });
     });
     return out;
+  }
+
+  /** A COMMIT_OK frame's (header included, body checked to be long enough) replica state. */
+  static CommitResponse committedFrom(ByteBuf frame) {
+    return CommitResponse.newBuilder()
+        .setCommittedLength(frame.getLong(frame.readerIndex() + HEADER_BYTES))
+        .setCommittedSequence(frame.getLong(frame.readerIndex() + HEADER_BYTES + 8))
+        .build();
   }
 
   /** The one reply to a request sent with {@link #exchange}, or its absence. */
@@ -326,6 +343,7 @@ public final class PeerStages implements AutoCloseable {
       if (x.isSuccess()) {
         out.complete(f.channel());
       } else {
+        suspect(p, "connect failed");
         out.completeExceptionally(x.cause());
       }
     });
@@ -333,12 +351,16 @@ public final class PeerStages implements AutoCloseable {
   }
 
   /** The newest live idle connection (on {@code loop}, unless null); stale ones are closed. */
-  private static Channel takeIdle(Peer p, EventLoop loop) {
+  private Channel takeIdle(Peer p, EventLoop loop) {
     long maxAge = TimeUnit.MILLISECONDS.toNanos(IDLE_MS_MAX);
     for (Idle i : p.idle) {
-      if (!i.channel().isActive() || System.nanoTime() - i.sinceNanos() >= maxAge) {
+      boolean lost = !i.channel().isActive();
+      if (lost || System.nanoTime() - i.sinceNanos() >= maxAge) {
         if (p.idle.remove(i)) {
           i.channel().close();
+        }
+        if (lost) {
+          suspect(p, "pooled connection closed by the peer");
         }
       } else if ((loop == null || i.channel().eventLoop() == loop) && p.idle.remove(i)) {
         return i.channel(); // remove() failing means another caller took it first
@@ -396,6 +418,22 @@ public final class PeerStages implements AutoCloseable {
     return true;
   }
 
+  /**
+   * The peer may have restarted, perhaps as another version (a connection to it failed or was
+   * closed from its side): until it answers a new probe, its stages go over gRPC. Without this a
+   * peer downgraded to a version that does not wait for a stage before its COMMIT would answer
+   * early COMMITs NOT_FOUND, and be reported stale for it.
+   */
+  private void suspect(Peer p, String why) {
+    if (p.takesStages) {
+      p.takesStages = false;
+      p.commitsBeforeReady = false;
+      p.probeAfterNanos = System.nanoTime();
+      LOG.info("{} replica stages go over gRPC until the peer is asked again peer={} reason={}",
+          nodeId, p, why);
+    }
+  }
+
   /** The peer refused a stage as an unknown operation (a downgrade): ask it again later. */
   void forget(Peer p) {
     if (p.takesStages) {
@@ -418,6 +456,10 @@ public final class PeerStages implements AutoCloseable {
             public void onReply(int type, long requestId, Status status, String message,
                 ByteBuf frame) {
               boolean yes = requestId == id && type == (REPLY_BIT | STAGE);
+              // the answer's first field holds the server's features (0 from older servers)
+              p.commitsBeforeReady = yes && frame.readableBytes() >= HEADER_BYTES + 8
+                  && (frame.getLong(frame.readerIndex() + HEADER_BYTES)
+                      & FEATURE_COMMIT_BEFORE_READY) != 0;
               if (yes) {
                 release(p, ch);
               } else {
@@ -440,7 +482,8 @@ public final class PeerStages implements AutoCloseable {
     p.probeAfterNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryMs);
     p.probing.set(false);
     if (yes) {
-      LOG.info("{} replica stages go over the data plane peer={}", nodeId, p);
+      LOG.info("{} replica stages go over the data plane peer={} commitsBeforeReady={}", nodeId,
+          p, p.commitsBeforeReady);
     } else {
       LOG.info("{} replica stages go over gRPC peer={} reason={}", nodeId, p, why);
     }

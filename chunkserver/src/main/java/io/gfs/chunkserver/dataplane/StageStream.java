@@ -3,6 +3,7 @@ package io.gfs.chunkserver.dataplane;
 import static io.gfs.chunkserver.dataplane.WireFormat.*;
 
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
+import io.gfs.proto.CommitResponse;
 import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -10,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -18,26 +20,37 @@ import java.util.concurrent.ScheduledFuture;
  * is READY. Fails by itself at its deadline, when the connection closes, or on an error reply;
  * the connection is then closed, and reused only after a READY.
  *
- * <p>{@link #send} and {@link #writable} come from the primary session's serial chain; replies,
- * writability and the connection's end from the connection's event loop.
+ * <p>A stream opened with {@code commitFollows} (the peer takes a COMMIT before READY) keeps its
+ * connection after READY for the mutation's COMMIT ({@link #commit}), sent right behind the data
+ * without waiting for READY: the secondary applies it once the stage is complete, which spares
+ * the write a round trip between the replicas. It ends once both are answered; the primary
+ * cancels it if it never commits.
+ *
+ * <p>{@link #send}, {@link #writable} and {@link #commit} come from the primary session's serial
+ * chain; replies, writability and the connection's end from the connection's event loop.
  */
 public final class StageStream implements PeerStages.Listener {
   private final PeerStages owner;
   private final PeerStages.Peer peer;
   private final long requestId;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final ScheduledFuture<?> deadline;
+  private final boolean commitFollows;
   // Guarded by this.
   private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(); // frames before the connection
+  private ScheduledFuture<?> deadline;
   private Channel channel;
   private CompletableFuture<Void> writable;
   private boolean ended;
+  private long commitId; // 0 until the COMMIT is sent
+  private CompletableFuture<CommitResponse> committed; // null until then
+  private boolean commitWritten; // on a connection, not only queued for one
 
   StageStream(PeerStages owner, PeerStages.Peer peer, long requestId, MutationHeader header,
-      long deadlineMs) {
+      long deadlineMs, boolean commitFollows) {
     this.owner = owner;
     this.peer = peer;
     this.requestId = requestId;
+    this.commitFollows = commitFollows;
     pending.add(PeerStages.stageFrame(requestId, deadlineMs, header));
     this.deadline = owner.schedule(() -> fail(new ChunkException(Code.TIMEOUT,
         "replica " + peer + " not READY within " + deadlineMs + " ms")), deadlineMs);
@@ -68,6 +81,7 @@ public final class StageStream implements PeerStages.Listener {
         pending.clear();
         ch.flush();
         channel = ch;
+        commitWritten = committed != null;
       }
     }
     if (!listening || !ch.isActive()) {
@@ -102,10 +116,28 @@ public final class StageStream implements PeerStages.Listener {
       }
       ch = channel;
     }
-    for (ByteBuf f : frames) {
-      ch.write(f, ch.voidPromise()); // a failed write releases the buffer and closes the channel
+    writeInOrder(ch, frames);
+  }
+
+  /**
+   * Writes frames after every frame this stream wrote before, from whichever thread: always as a
+   * task on the connection's loop. Netty writes at once when called on the loop but queues a
+   * task when called from another thread, so a piece sent from the loop could otherwise overtake
+   * one queued just before from an I/O thread, or a COMMIT its stage's last DATA (the secondary
+   * would see a broken stage). On the loop this costs no wake-up, only a turn of its queue.
+   */
+  private static void writeInOrder(Channel ch, List<ByteBuf> frames) {
+    try {
+      ch.eventLoop().execute(() -> {
+        for (ByteBuf f : frames) {
+          ch.write(f, ch.voidPromise()); // a failed write releases the buffer, closes the channel
+        }
+        ch.flush();
+      });
+    } catch (RejectedExecutionException e) { // the loop is shutting down: so is the connection
+      frames.forEach(ByteBuf::release);
+      ch.close();
     }
-    ch.flush();
   }
 
   /** Completes once the connection can take more, or the stage has ended (it no longer matters). */
@@ -119,6 +151,47 @@ public final class StageStream implements PeerStages.Listener {
     return writable;
   }
 
+  /**
+   * Sends the ordered mutation's COMMIT right behind the data (only on a stream opened with
+   * {@code commitFollows}, after the last {@link #send}); completes with the replica's answer.
+   * Exceptionally: with the replica's error (then it did not apply it); NOT_FOUND when the
+   * stage had already failed, so the COMMIT was never sent; or, once it may have been received
+   * and no answer came (deadline, closed connection), a code that leaves the outcome unknown.
+   */
+  public CompletableFuture<CommitResponse> commit(MutationHeader ordered, long deadlineMs) {
+    if (!commitFollows) {
+      throw new IllegalStateException("stage opened without a commit to follow");
+    }
+    CompletableFuture<CommitResponse> out = new CompletableFuture<>();
+    Channel ch;
+    ByteBuf frame;
+    synchronized (this) {
+      if (ended || committed != null) {
+        out.completeExceptionally(new ChunkException(Code.NOT_FOUND, "stage on replica " + peer
+            + " ended before its COMMIT was sent: " + failureOf(ready)));
+        return out;
+      }
+      commitId = owner.nextRequestId();
+      committed = out;
+      frame = PeerStages.mutationFrame(COMMIT, commitId, deadlineMs, ordered);
+      deadline.cancel(false);
+      deadline = owner.schedule(() -> fail(new ChunkException(Code.TIMEOUT, "no answer to COMMIT"
+          + " from replica " + peer + " within " + deadlineMs + " ms")), deadlineMs);
+      ch = channel;
+      if (ch == null) {
+        pending.add(frame);
+        return out;
+      }
+      commitWritten = true;
+    }
+    writeInOrder(ch, List.of(frame));
+    return out;
+  }
+
+  private static String failureOf(CompletableFuture<Void> f) {
+    return f.isCompletedExceptionally() ? String.valueOf(f.handle((v, e) -> e).join()) : "";
+  }
+
   /** Gives up on this replica for this mutation. */
   public void cancel(String reason) {
     fail(new ChunkException(Code.QUORUM_FAILED, "stage on replica " + peer + " cancelled: "
@@ -127,9 +200,33 @@ public final class StageStream implements PeerStages.Listener {
 
   @Override
   public void onReply(int type, long id, Status status, String message, ByteBuf frame) {
+    CompletableFuture<CommitResponse> c;
+    long cid;
+    synchronized (this) {
+      c = committed;
+      cid = commitId;
+    }
     if (type == (REPLY_BIT | STAGE) && id == requestId) {
       ready.complete(null);
-      end(true);
+      if (!commitFollows || (c != null && c.isDone())) {
+        end(true);
+      }
+    } else if (type == (REPLY_BIT | COMMIT) && c != null && id == cid
+        && frame.readableBytes() >= HEADER_BYTES + 16) {
+      c.complete(PeerStages.committedFrom(frame));
+      if (ready.isDone()) {
+        end(!ready.isCompletedExceptionally());
+      }
+    } else if (type == ERROR && c != null && !c.isDone() && (id == requestId || id == cid)) {
+      // the replica's own answer: authoritative for what it names
+      ChunkException e = new ChunkException(status.chunkCode(), "replica " + peer + ": " + status
+          + " " + message);
+      if (id == cid) {
+        c.completeExceptionally(e);
+        fail(e);
+      } else {
+        ready.completeExceptionally(e); // its answer to the COMMIT, already sent, comes next
+      }
     } else if (type == ERROR) {
       if (status == Status.UNKNOWN_OPERATION) {
         owner.forget(peer);
@@ -160,8 +257,23 @@ public final class StageStream implements PeerStages.Listener {
   }
 
   private void fail(ChunkException e) {
+    end(false); // first: from here on a commit() finds the stream ended and sends nothing
     ready.completeExceptionally(e);
-    end(false);
+    CompletableFuture<CommitResponse> c;
+    boolean written;
+    synchronized (this) {
+      c = committed;
+      written = commitWritten;
+    }
+    if (c != null && !written) {
+      c.completeExceptionally(new ChunkException(Code.NOT_FOUND, "COMMIT never sent to replica "
+          + peer + ": " + e.getMessage()));
+    } else if (c != null) {
+      // sent, so the replica may have applied it: a code that says the outcome is unknown
+      c.completeExceptionally(e.code() == Code.TIMEOUT ? e
+          : new ChunkException(Code.QUORUM_FAILED, "COMMIT outcome on replica " + peer
+              + " unknown: " + e.getMessage()));
+    }
   }
 
   /** Ends the stage once; the connection goes back to the pool only after a READY. */
@@ -175,8 +287,8 @@ public final class StageStream implements PeerStages.Listener {
       ch = channel;
       pending.forEach(ByteBuf::release);
       pending.clear();
+      deadline.cancel(false);
     }
-    deadline.cancel(false);
     onWritable();
     if (ch != null) {
       if (reuse) {

@@ -35,6 +35,12 @@ final class WireFormat {
    * sequence once the mutation is applied and fsynced there.
    */
   static final int COMMIT = 0x08;
+  /**
+   * A feature bit in the answer to a STAGE probe (its first i64 field; older servers answer 0):
+   * a COMMIT may follow its STAGE's data before the READY, and the server applies it once the
+   * stage is complete (or answers NOT_FOUND if the stage fails).
+   */
+  static final long FEATURE_COMMIT_BEFORE_READY = 1;
 
   // Reply types (server → client): 0x80 | request type on success, ERROR otherwise.
   static final int REPLY_BIT = 0x80;

@@ -15,8 +15,15 @@ import java.util.function.Function;
 interface CommitFaults {
   CommitFaults NONE = new CommitFaults() {};
 
-  /** Runs once the mutation is ordered and READY on a quorum, before any COMMIT is sent. */
-  default void beforeCommits(Mutation m) {}
+  /**
+   * Runs once the mutation is ordered, before any COMMIT is sent: after READY from a quorum, or,
+   * when the COMMITs go right behind the data (CommitRound.runEarly), possibly before a secondary
+   * has even begun its stage. The COMMITs go out once the returned future completes; it may be
+   * called on an event loop, so a hook that blocks must do so on a thread of its own.
+   */
+  default CompletableFuture<Void> beforeCommits(Mutation m) {
+    return CompletableFuture.completedFuture(null);
+  }
 
   /**
    * The primary's own commit of {@code m}; runs after the COMMITs to the secondaries were sent.

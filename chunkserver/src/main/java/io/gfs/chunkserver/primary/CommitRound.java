@@ -1,5 +1,6 @@
 package io.gfs.chunkserver.primary;
 
+import io.gfs.chunkserver.dataplane.ChunkException;
 import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.dataplane.PeerStages;
 import io.gfs.chunkserver.replication.ChunkErrors;
@@ -8,12 +9,13 @@ import io.gfs.chunkserver.storage.ChunkMeta;
 import io.gfs.proto.ChunkLocation;
 import io.gfs.proto.CommitRequest;
 import io.gfs.proto.CommitResponse;
+import io.gfs.proto.MutationHeader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -101,11 +103,94 @@ final class CommitRound {
    */
   CompletableFuture<Tally> run(PrimaryChunk chunk, Assignment a, Mutation m,
       List<PeerStage> ready) {
-    faults.beforeCommits(m);
-    CommitRequest req = CommitRequest.newBuilder().setMutation(m.toProto()).build();
-    List<CompletableFuture<CommitResponse>> commits = ready.stream()
-        .map(s -> commitOn(s, req)).toList();
-    // The RPCs above are asynchronous: the secondaries copy and fsync while this thread does.
+    return faults.beforeCommits(m).thenCompose(v -> {
+      CommitRequest req = CommitRequest.newBuilder().setMutation(m.toProto()).build();
+      List<CompletableFuture<CommitResponse>> commits = ready.stream()
+          .map(s -> commitOn(s, req)).toList();
+      // The RPCs above are asynchronous: the secondaries copy and fsync while this thread does.
+      return commitHereAndDecide(chunk, a, m, ready, commits);
+    });
+  }
+
+  /**
+   * The round of a mutation whose stages all {@linkplain PeerStage#commitsBeforeReady take the
+   * COMMIT before READY}: the COMMITs go out at once, right behind the data, and each secondary
+   * applies its own as soon as its stage is complete, so the write costs one round trip between
+   * the replicas instead of two. The primary still commits on itself only after READY from a
+   * quorum (on the I/O pool), so a mutation that reached too few replicas is never committed
+   * here, as in {@link #run}.
+   *
+   * <p>What changes is the case where READY falls short of a quorum (or a replica says this
+   * primary was deposed): the COMMITs are already out, so once every secondary has answered, a
+   * mutation that no secondary applied is a definite failure as before ({@code notCommitted},
+   * the allocator rewinds); one that a secondary did or may have applied is handled like a failed
+   * local commit: the chunk is abandoned and recovered before the client hears QUORUM_FAILED.
+   * A deposed primary only drops its lease and fails with {@code notCommitted} (STALE_VERSION):
+   * the newer primary owns the chunk.
+   *
+   * @param decide called on the I/O pool once READY is known from a quorum or from every stage:
+   *     null to commit here, else the error to fail with (a deposed primary's, or a quorum's)
+   */
+  CompletableFuture<Tally> runEarly(PrimaryChunk chunk, Assignment a, Mutation m,
+      List<PeerStage> stages, Function<List<PeerStage>, ChunkException> decide) {
+    return faults.beforeCommits(m).thenCompose(x -> {
+      MutationHeader ordered = m.toProto();
+      long deadlineMs = ctx.settings().replicaDeadline().toMillis();
+      List<CompletableFuture<CommitResponse>> commits = stages.stream().map(s -> {
+        ctx.metrics().commitsInFlight.inc();
+        ctx.metrics().commitsOverDataPlane.inc();
+        ctx.metrics().commitsBeforeReady.inc();
+        // counted out before the round sees the answer
+        return faults.answerFrom(s.peer, s.commitBeforeReady(ordered, deadlineMs))
+            .whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
+      }).toList();
+      return afterEarlyCommits(chunk, a, m, stages, decide, commits);
+    });
+  }
+
+  private CompletableFuture<Tally> afterEarlyCommits(PrimaryChunk chunk, Assignment a,
+      Mutation m, List<PeerStage> stages, Function<List<PeerStage>, ChunkException> decide,
+      List<CompletableFuture<CommitResponse>> commits) {
+    return RpcFutures.succeededOrSettled(stages.stream().map(s -> s.ready).toList(),
+        chunk.quorum() - 1).thenComposeAsync(v -> {
+          ChunkException refused = decide.apply(stages);
+          if (refused == null) {
+            return commitHereAndDecide(chunk, a, m, stages, commits);
+          }
+          return RpcFutures.settled(commits).thenComposeAsync(x -> notCommitted(chunk, a, m,
+              new Tally(false, refused, stages, commits), refused.code() == Code.STALE_VERSION),
+              ctx.io());
+        }, ctx.io());
+  }
+
+  /** {@link #runEarly} without a commit here; every secondary has answered. Fails always. */
+  private CompletableFuture<Tally> notCommitted(PrimaryChunk chunk, Assignment a, Mutation m,
+      Tally t, boolean deposed) {
+    List<PeerStage> mayHold = t.mayHoldMutation();
+    if (mayHold.isEmpty() || deposed) {
+      chunk.finished(a, false);
+      return CompletableFuture.failedFuture(t.localError());
+    }
+    ChunkException unknown = new ChunkException(Code.QUORUM_FAILED, "chunk " + chunk.handle
+        + " mutation " + m.sequence() + " not committed on the primary but maybe on "
+        + mayHold.size() + " secondaries; the write may or may not be kept: "
+        + t.localError().getMessage());
+    try {
+      abandoned.abandon(chunk, m, unknown);
+    } finally {
+      chunk.finished(a, false);
+    }
+    return abandoned.recover(chunk, m, mayHold)
+        .handle((v, e) -> null)
+        .thenCompose(v -> CompletableFuture.failedFuture(unknown));
+  }
+
+  /**
+   * Commits {@code m} on the primary while the COMMITs already sent to {@code peers} are answered
+   * ({@code commits.get(i)} being {@code peers.get(i)}'s); runs on the I/O pool.
+   */
+  private CompletableFuture<Tally> commitHereAndDecide(PrimaryChunk chunk, Assignment a,
+      Mutation m, List<PeerStage> peers, List<CompletableFuture<CommitResponse>> commits) {
     CompletableFuture<ChunkMeta> here;
     try {
       here = faults.commitLocally(m, ctx.engine()::commit);
@@ -134,7 +219,7 @@ final class CommitRound {
         });
     return decided(settledHere, commits, chunk.quorum() - 1).thenCompose(x -> {
       Throwable localError = settledHere.join();
-      Tally t = new Tally(localError == null, localError, ready, commits);
+      Tally t = new Tally(localError == null, localError, peers, commits);
       if (localError == null) {
         return CompletableFuture.completedFuture(t);
       }
@@ -154,21 +239,8 @@ final class CommitRound {
    */
   private static CompletableFuture<Void> decided(CompletableFuture<Throwable> here,
       List<CompletableFuture<CommitResponse>> commits, int needed) {
-    CompletableFuture<Void> all = RpcFutures.settled(commits);
-    CompletableFuture<Void> quorum = new CompletableFuture<>();
-    AtomicInteger ok = new AtomicInteger();
-    if (needed <= 0) {
-      quorum.complete(null);
-    }
-    for (CompletableFuture<CommitResponse> c : commits) {
-      c.thenRun(() -> {
-        if (ok.incrementAndGet() >= needed) {
-          quorum.complete(null);
-        }
-      });
-    }
-    all.thenRun(() -> quorum.complete(null));
-    return here.thenCompose(err -> err == null ? quorum : all);
+    CompletableFuture<Void> quorum = RpcFutures.succeededOrSettled(commits, needed);
+    return here.thenCompose(err -> err == null ? quorum : RpcFutures.settled(commits));
   }
 
   /**
@@ -195,9 +267,9 @@ final class CommitRound {
     } else {
       sent = grpcCommit(peer, req, deadlineMs);
     }
-    CompletableFuture<CommitResponse> answer = faults.answerFrom(peer, sent);
-    answer.whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
-    return answer;
+    // counted out before the round sees the answer
+    return faults.answerFrom(peer, sent)
+        .whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
   }
 
   private CompletableFuture<CommitResponse> grpcCommit(ChunkLocation peer, CommitRequest req,

@@ -1,6 +1,8 @@
 package io.gfs.chunkserver.primary;
 
 import io.gfs.proto.ChunkLocation;
+import io.gfs.proto.CommitResponse;
+import io.gfs.proto.MutationHeader;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,4 +36,17 @@ abstract class PeerStage {
 
   /** Gives up on this replica for this mutation; may race with the session's own calls. */
   abstract void cancel(String reason);
+
+  /** Whether the mutation's COMMIT goes right behind the data ({@link #commitBeforeReady}). */
+  boolean commitsBeforeReady() {
+    return false;
+  }
+
+  /**
+   * Sends the ordered mutation's COMMIT after the last piece, without waiting for READY; only
+   * when {@link #commitsBeforeReady}. Completes with the replica's answer (see StageStream).
+   */
+  CompletableFuture<CommitResponse> commitBeforeReady(MutationHeader ordered, long deadlineMs) {
+    throw new UnsupportedOperationException("this stage takes its COMMIT after READY");
+  }
 }

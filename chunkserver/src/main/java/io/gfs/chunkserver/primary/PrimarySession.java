@@ -29,7 +29,9 @@ import org.apache.logging.log4j.Logger;
  * One mutation on the primary (DESIGN §4 steps 3–5): stage locally and stream to the secondaries
  * while the client's bytes arrive, wait for READY from a quorum, commit in sequence order on the
  * primary and on the secondaries at the same time ({@link CommitRound}), and succeed once a quorum
- * has committed durably, the primary included.
+ * has committed durably, the primary included. When every secondary takes it, the COMMITs go out
+ * right behind the data, before READY ({@link CommitRound#runEarly}): the secondaries apply as
+ * soon as their stages are complete, and the primary commits once READY came from a quorum.
  *
  * <p>What the client sees and what recovery does for each interleaving of the commit phase:
  * see {@link CommitRound}.
@@ -119,13 +121,15 @@ final class PrimarySession implements WriteSession {
     List<PeerStage> opened = new ArrayList<>();
     long deadlineMs = ctx.settings().replicaDeadline().toMillis();
     MutationHeader header = m.toProto();
-    for (ChunkLocation peer : pc.secondaries) {
-      if (pc.excluded.contains(peer.getServerId())) {
-        continue;
-      }
-      if (ctx.stages().takesStages(peer.getHost(), peer.getDataPort())) {
+    List<ChunkLocation> targets = pc.secondaries.stream()
+        .filter(peer -> !pc.excluded.contains(peer.getServerId())).toList();
+    // The COMMIT goes behind the data only when every secondary takes it so (CommitRound)
+    boolean early = !targets.isEmpty() && targets.stream().allMatch(peer ->
+        ctx.stages().takesCommitsBeforeReady(peer.getHost(), peer.getDataPort()));
+    for (ChunkLocation peer : targets) {
+      if (early || ctx.stages().takesStages(peer.getHost(), peer.getDataPort())) {
         opened.add(new DataPlanePeerStage(peer, ctx.stages().open(peer.getHost(),
-            peer.getDataPort(), header, deadlineMs)));
+            peer.getDataPort(), header, deadlineMs, early), early));
         ctx.metrics().stagesOverDataPlane.inc();
       } else {
         ctx.metrics().stagesOverGrpc.inc();
@@ -255,75 +259,29 @@ final class PrimarySession implements WriteSession {
     }
     finishCalled = true;
     long got = received;
-    List<PeerStage> ready = new ArrayList<>();
     // Steps hop to the I/O pool only where they touch the disk (the commit). The others are
     // short and non-blocking (checks, gRPC half-closes, the allocator's lock), so they run on
     // whichever thread completed the step before: each hand-off costs a thread wake-up, which
     // on a busy machine is a large part of a small write's latency.
-    tail.thenCompose(v -> {
+    CompletableFuture<Void> sent = tail.thenCompose(v -> {
       guarded(() -> {
         if (got != length) {
           throw new ChunkException(Code.INVALID_ARGUMENT, "received " + got + " of " + length
               + " declared bytes");
         }
         // The secondaries verify their stages while this one does (a stage is not fsynced: the
-        // commit fsyncs the chunk file, see StageFile). Nothing commits before READY from a
-        // quorum, and a local failure here aborts the secondaries' stages as before.
+        // commit fsyncs the chunk file, see StageFile). Nothing commits here before READY from
+        // a quorum, and a local failure here aborts the secondaries' stages as before.
         stages.forEach(PeerStage::finish);
         local.complete(); // length and CRC32C
       });
-      return checkFailure(null).thenCompose(x -> RpcFutures.settled(
-          stages.stream().map(s -> s.ready).toList()));
-    }).thenCompose(v -> {
-      stages.stream().filter(s -> RpcFutures.succeeded(s.ready)).forEach(ready::add);
-      for (PeerStage s : stages) {
-        ChunkException e = s.ready.isCompletedExceptionally()
-            ? ChunkErrors.fromThrowable(s.ready.handle((r, err) -> err).join()) : null;
-        if (e != null && e.code() == Code.STALE_VERSION) {
-          // a replica has seen a newer version: a newer primary exists, so we are deposed
-          ctx.leases().drop(chunk);
-          LOG.info("{} deposed as primary chunk={} version={} replica={}", ctx.nodeId(), handle,
-              version, s.peer.getServerId());
-          throw new ChunkException(Code.STALE_VERSION, "replica " + s.peer.getServerId()
-              + " has a newer version of chunk " + handle + ": " + e.getMessage());
-        }
-      }
-      if (1 + ready.size() < chunk.quorum()) {
-        throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " stage "
-            + staged.stageId() + " READY on " + (1 + ready.size()) + " of "
-            + chunk.quorum() + " needed replicas");
-      }
-      Assignment a;
-      try {
-        a = chunk.assign(requestedOffset, length, ctx.chunkSizeBytes().getAsLong());
-      } catch (ChunkException e) {
-        if (e.code() == Code.CHUNK_FULL) {
-          sealWhenDrained(chunk);
-        }
-        throw e;
-      }
-      assignment = a;
-      mutation = staged.ordered(a.sequence(), a.prevSequence(), a.offset());
-      return a.predecessor();
-    }).thenComposeAsync(predecessorCommitted -> {
-      if (!predecessorCommitted) {
-        throw new ChunkException(Code.QUORUM_FAILED, "an earlier mutation of chunk " + handle
-            + " failed; retry");
-      }
-      if (failure != null) {
-        throw failure;
-      }
-      // checked after assign: the abandoning session marks the chunk before its failure can
-      // rewind the allocator, so a mutation placed by a rewound allocator always sees the mark
-      if (abandoned.contains(chunk)) {
-        throw new ChunkException(Code.NOT_PRIMARY, "primary role for chunk " + handle
-            + " given up after a failed commit; retry");
-      }
-      if (!ctx.leases().valid(chunk)) {
-        throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " expired");
-      }
-      return round.run(chunk, assignment, mutation, List.copyOf(ready));
-    }, ctx.io()).thenApply(tally -> {
+      return checkFailure(null);
+    });
+    // decided once set up (the stages exist only then)
+    CompletableFuture<CommitRound.Tally> committed = sent.thenCompose(v ->
+        stages.stream().anyMatch(PeerStage::commitsBeforeReady) ? commitBeforeReady()
+            : commitAfterReady());
+    committed.thenApply(tally -> {
       if (!tally.committedHere()) {
         throw new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " mutation "
             + mutation.sequence() + ": the primary's own commit failed after COMMIT was sent;"
@@ -349,6 +307,95 @@ final class PrimarySession implements WriteSession {
       }
     });
     return outcome;
+  }
+
+  /** The COMMITs right behind the data, the mutation ordered now (CommitRound.runEarly). */
+  private CompletableFuture<CommitRound.Tally> commitBeforeReady() {
+    return order().thenCompose(predecessorCommitted -> {
+      checkBeforeCommits(predecessorCommitted);
+      return round.runEarly(chunk, assignment, mutation, stages, this::refusal);
+    });
+  }
+
+  /** READY from every stage (or its failure) first, then order and commit (CommitRound.run). */
+  private CompletableFuture<CommitRound.Tally> commitAfterReady() {
+    return RpcFutures.settled(stages.stream().map(s -> s.ready).toList()).thenCompose(v -> {
+      List<PeerStage> ready = readyStages();
+      ChunkException refused = refusal(stages);
+      if (refused != null) {
+        throw refused;
+      }
+      return order().thenComposeAsync(predecessorCommitted -> {
+        checkBeforeCommits(predecessorCommitted);
+        return round.run(chunk, assignment, mutation, ready);
+      }, ctx.io());
+    });
+  }
+
+  private List<PeerStage> readyStages() {
+    return stages.stream().filter(s -> RpcFutures.succeeded(s.ready)).toList();
+  }
+
+  /**
+   * Why this primary must not commit, from the READY answers so far, or null: a replica that has
+   * seen a newer version (a newer primary exists: the lease is dropped), or READY short of a
+   * quorum.
+   */
+  private ChunkException refusal(List<PeerStage> answered) {
+    for (PeerStage s : answered) {
+      ChunkException e = s.ready.isCompletedExceptionally()
+          ? ChunkErrors.fromThrowable(s.ready.handle((r, err) -> err).join()) : null;
+      if (e != null && e.code() == Code.STALE_VERSION) {
+        ctx.leases().drop(chunk);
+        LOG.info("{} deposed as primary chunk={} version={} replica={}", ctx.nodeId(), handle,
+            version, s.peer.getServerId());
+        return new ChunkException(Code.STALE_VERSION, "replica " + s.peer.getServerId()
+            + " has a newer version of chunk " + handle + ": " + e.getMessage());
+      }
+    }
+    int ready = 1 + readyStages().size();
+    if (ready < chunk.quorum()) {
+      return new ChunkException(Code.QUORUM_FAILED, "chunk " + handle + " stage "
+          + staged.stageId() + " READY on " + ready + " of " + chunk.quorum()
+          + " needed replicas");
+    }
+    return null;
+  }
+
+  /** Gives the mutation its place in the chunk; completes when its predecessor is settled. */
+  private CompletableFuture<Boolean> order() {
+    Assignment a;
+    try {
+      a = chunk.assign(requestedOffset, length, ctx.chunkSizeBytes().getAsLong());
+    } catch (ChunkException e) {
+      if (e.code() == Code.CHUNK_FULL) {
+        sealWhenDrained(chunk);
+      }
+      throw e;
+    }
+    assignment = a;
+    mutation = staged.ordered(a.sequence(), a.prevSequence(), a.offset());
+    return a.predecessor();
+  }
+
+  /** The last checks before any COMMIT goes out. */
+  private void checkBeforeCommits(boolean predecessorCommitted) {
+    if (!predecessorCommitted) {
+      throw new ChunkException(Code.QUORUM_FAILED, "an earlier mutation of chunk " + handle
+          + " failed; retry");
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    // checked after assign: the abandoning session marks the chunk before its failure can
+    // rewind the allocator, so a mutation placed by a rewound allocator always sees the mark
+    if (abandoned.contains(chunk)) {
+      throw new ChunkException(Code.NOT_PRIMARY, "primary role for chunk " + handle
+          + " given up after a failed commit; retry");
+    }
+    if (!ctx.leases().valid(chunk)) {
+      throw new ChunkException(Code.NOT_PRIMARY, "lease of chunk " + handle + " expired");
+    }
   }
 
   /** Committed here: success once a quorum, the primary included, has committed durably. */

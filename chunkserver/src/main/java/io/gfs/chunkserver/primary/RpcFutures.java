@@ -3,6 +3,7 @@ package io.gfs.chunkserver.primary;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** Small adapters between gRPC async stubs and CompletableFuture. */
@@ -40,6 +41,28 @@ final class RpcFutures {
     return CompletableFuture.allOf(futures.stream()
         .map(f -> f.handle((v, e) -> null))
         .toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Completes (normally) once {@code needed} of the futures have succeeded, or else once every
+   * one has completed.
+   */
+  static CompletableFuture<Void> succeededOrSettled(
+      List<? extends CompletableFuture<?>> futures, int needed) {
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    if (needed <= 0) {
+      out.complete(null);
+    }
+    AtomicInteger ok = new AtomicInteger();
+    for (CompletableFuture<?> f : futures) {
+      f.thenRun(() -> {
+        if (ok.incrementAndGet() >= needed) {
+          out.complete(null);
+        }
+      });
+    }
+    settled(futures).thenRun(() -> out.complete(null));
+    return out;
   }
 
   static boolean succeeded(CompletableFuture<?> f) {

@@ -37,6 +37,7 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
   // Replaced only by tests of this package (the node builds this engine, so the hook cannot be
   // a constructor argument without widening the node's API for a test-only concern).
   private volatile CommitFaults faults = CommitFaults.NONE;
+  private volatile boolean commitsBeforeReady = true;
 
   /**
    * @param self this server's advertised address (lagging replicas copy from it)
@@ -119,10 +120,30 @@ public final class WriteEngine implements ChunkOperations, AutoCloseable {
     return new StageSession(engine, m, engine.beginStage(m), ctx.io());
   }
 
+  /** A COMMIT; one that overtook its stage's last bytes waits for them (commitsBeforeReady). */
   @Override
   public CompletableFuture<Committed> commitStaged(MutationHeader header) {
-    return engine.commit(mutationOf(header)).thenApply(meta -> new Committed(
-        meta.committedLength(), meta.committedSequence()));
+    Mutation m = mutationOf(header);
+    CompletableFuture<Void> staged = engine.stageSettled(m);
+    CompletableFuture<ChunkMeta> applied = staged.isDone() ? engine.commit(m)
+        : staged.thenComposeAsync(v -> engine.commit(m), ctx.io()); // settled on a data plane loop
+    return applied.thenApply(meta -> new Committed(meta.committedLength(),
+        meta.committedSequence()));
+  }
+
+  @Override
+  public boolean commitsBeforeReady() {
+    return commitsBeforeReady;
+  }
+
+  /** Test hook: this replica's stages and commits. */
+  ReplicaEngine replicaEngine() {
+    return engine;
+  }
+
+  /** Test hook: answer STAGE probes as a server that takes COMMIT only after READY. */
+  void takeCommitsOnlyAfterReady() {
+    commitsBeforeReady = false;
   }
 
   /** A primary's header as a mutation; one that breaks its rules is INVALID_ARGUMENT. */

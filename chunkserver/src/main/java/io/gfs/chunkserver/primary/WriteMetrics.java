@@ -23,6 +23,8 @@ final class WriteMetrics {
   /** COMMITs sent to secondaries over their data planes / over gRPC (older, unknown, fallback). */
   final Counter commitsOverDataPlane;
   final Counter commitsOverGrpc;
+  /** COMMITs sent right behind their stage's data, before READY (of those over data planes). */
+  final Counter commitsBeforeReady;
 
   WriteMetrics(MetricRegistry registry) {
     committed = registry.counter("gfs.chunkserver.write.committed");
@@ -36,5 +38,6 @@ final class WriteMetrics {
     commitsInFlight = registry.counter("gfs.chunkserver.write.commits.in_flight");
     commitsOverDataPlane = registry.counter("gfs.chunkserver.write.commits.dataplane");
     commitsOverGrpc = registry.counter("gfs.chunkserver.write.commits.grpc");
+    commitsBeforeReady = registry.counter("gfs.chunkserver.write.commits.before_ready");
   }
 }

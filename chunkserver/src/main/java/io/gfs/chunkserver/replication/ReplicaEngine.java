@@ -98,6 +98,21 @@ public final class ReplicaEngine {
     return meta;
   }
 
+  /**
+   * Completes once {@code m}'s stage here is complete or gone, or at once when it already is (or
+   * was never begun): a COMMIT sent right behind its stage's data waits on this before
+   * {@link #commit}, which then finds the stage complete or answers NOT_FOUND.
+   */
+  public CompletableFuture<Void> stageSettled(Mutation m) {
+    StageFile stage = stages.get(new StageKey(ChunkHandles.require(m.handle()), m.stageId()));
+    return stage == null ? CompletableFuture.completedFuture(null) : stage.settled();
+  }
+
+  /** Whether {@code m}'s stage is here, complete or not (not yet committed or dropped). */
+  public boolean holdsStage(Mutation m) {
+    return stages.containsKey(new StageKey(ChunkHandles.require(m.handle()), m.stageId()));
+  }
+
   /** Drops a staged mutation (abort, or a broken stage stream). */
   public void abort(String handle, long version, long stageId) {
     StageFile stage = stages.remove(new StageKey(ChunkHandles.require(handle), stageId));

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 
 /**
@@ -49,6 +50,8 @@ public final class StageFile implements AutoCloseable {
   private long written; // guarded by the single writer
   private boolean complete;
   private boolean closed;
+  /** Completes once the stage is complete or closed (see {@link #settled}). */
+  private final CompletableFuture<Void> settled = new CompletableFuture<>();
 
   StageFile(Path path, String handle, long version, long stageId, long length, int crc32c)
       throws IOException {
@@ -213,6 +216,15 @@ public final class StageFile implements AutoCloseable {
       throw new ChunkException(Code.CHECKSUM_MISMATCH, "mutation data CRC32C mismatch");
     }
     complete = true;
+    settled.complete(null);
+  }
+
+  /**
+   * Completes (never exceptionally) once the stage is complete or closed, whichever comes first:
+   * a commit that arrived before its stage's last byte waits on this, then looks again.
+   */
+  public CompletableFuture<Void> settled() {
+    return settled;
   }
 
   /** The staging file; only for a stage on file. */
@@ -231,6 +243,14 @@ public final class StageFile implements AutoCloseable {
   /** Closes and deletes the stage file (or frees the memory, or the chunk's place). Idempotent. */
   @Override
   public void close() {
+    try {
+      release();
+    } finally {
+      settled.complete(null);
+    }
+  }
+
+  private void release() {
     if (memory != null || inPlaceChunk != null) {
       synchronized (this) { // close may race with the writer's abort from another thread
         if (closed) {

@@ -51,6 +51,8 @@ class DataPlaneStageTest {
       assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.dataplane")).isEqualTo(4);
       assertThat(count(cluster, 0, "gfs.chunkserver.write.stages.grpc")).isZero();
       assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.dataplane")).isEqualTo(4);
+      // every secondary takes a COMMIT right behind the data, before READY
+      assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.before_ready")).isEqualTo(4);
       assertThat(count(cluster, 0, "gfs.chunkserver.write.commits.grpc")).isZero();
       assertThat(cluster.master.problems).isEmpty();
     }

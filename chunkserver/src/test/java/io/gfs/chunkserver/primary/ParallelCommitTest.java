@@ -11,6 +11,7 @@ import io.gfs.chunkserver.dataplane.ChunkException.Code;
 import io.gfs.chunkserver.dataplane.ChunkOperations.WriteOutcome;
 import io.gfs.chunkserver.replication.Mutation;
 import io.gfs.chunkserver.replication.PeerChannels;
+import io.gfs.chunkserver.replication.ReplicaEngine;
 import io.gfs.chunkserver.storage.ChunkMeta;
 import io.gfs.chunkserver.testing.TestCluster;
 import io.gfs.proto.AbortRequest;
@@ -71,8 +72,13 @@ class ParallelCommitTest {
     return cluster.state(i, handle);
   }
 
-  /** Drops a staged mutation on replica i, so its COMMIT fails with NOT_FOUND. */
+  /**
+   * Drops a staged mutation on replica i, so its COMMIT fails with NOT_FOUND. The COMMIT may go
+   * out right behind the data, so the stage may not have begun there yet: first wait until it is.
+   */
   private void loseStage(int i, Mutation m) {
+    ReplicaEngine engine = ((WriteEngine) cluster.node(i).operations()).replicaEngine();
+    await().atMost(Duration.ofSeconds(30)).until(() -> engine.holdsStage(m));
     ChunkLocation l = cluster.node(i).location();
     ReplicationServiceBlockingStub stub = peers.blockingStub(l.getHost(),
         l.getReplicationPort()).withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -170,8 +176,8 @@ class ParallelCommitTest {
     get(cluster.write(0, handle, 1, -1, record(500, 1)));
     primaryEngine().injectCommitFaults(new CommitFaults() {
       @Override
-      public void beforeCommits(Mutation m) {
-        loseStage(2, m);
+      public CompletableFuture<Void> beforeCommits(Mutation m) {
+        return CompletableFuture.runAsync(() -> loseStage(2, m)); // not on an event loop
       }
     });
     WriteOutcome o = get(cluster.write(0, handle, 1, -1, record(700, 2)));
@@ -257,10 +263,12 @@ class ParallelCommitTest {
       Runnable thenBeforeFailing) {
     return new CommitFaults() {
       @Override
-      public void beforeCommits(Mutation m) {
-        if (m.sequence() == sequence) {
-          lose.forEach(i -> loseStage(i, m));
-        }
+      public CompletableFuture<Void> beforeCommits(Mutation m) {
+        return CompletableFuture.runAsync(() -> { // not on an event loop
+          if (m.sequence() == sequence) {
+            lose.forEach(i -> loseStage(i, m));
+          }
+        });
       }
 
       @Override

@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /** Real chunkservers on 127.0.0.1 ephemeral ports, with a real gRPC fake master. */
 public final class TestCluster implements AutoCloseable {
@@ -48,17 +49,29 @@ public final class TestCluster implements AutoCloseable {
   public static TestCluster withoutDataPlanes(Path root, int size, long chunkSizeBytes)
       throws Exception {
     return new TestCluster(root, size, chunkSizeBytes, new FakeMaster(60_000, chunkSizeBytes),
-        List.of(), ChunkserverNode.DataPlaneStarter.NONE);
+        List.of(), ChunkserverNode.DataPlaneStarter.NONE, c -> { });
+  }
+
+  /**
+   * As {@link #TestCluster(Path, int, long)}, with {@code beforeProbes} run once every node is
+   * up and before they ask each other what their data planes take (e.g. to make one answer as
+   * an older version would).
+   */
+  public static TestCluster configured(Path root, int size, long chunkSizeBytes,
+      Consumer<TestCluster> beforeProbes) throws Exception {
+    return new TestCluster(root, size, chunkSizeBytes, new FakeMaster(60_000, chunkSizeBytes),
+        List.of(), NettyDataPlane.STARTER, beforeProbes);
   }
 
   /** {@code extraMasters}: more master addresses every chunkserver also heartbeats to. */
   public TestCluster(Path root, int size, long chunkSizeBytes, FakeMaster master,
       List<String> extraMasters) throws Exception {
-    this(root, size, chunkSizeBytes, master, extraMasters, NettyDataPlane.STARTER);
+    this(root, size, chunkSizeBytes, master, extraMasters, NettyDataPlane.STARTER, c -> { });
   }
 
   private TestCluster(Path root, int size, long chunkSizeBytes, FakeMaster master,
-      List<String> extraMasters, ChunkserverNode.DataPlaneStarter dataPlanes) throws Exception {
+      List<String> extraMasters, ChunkserverNode.DataPlaneStarter dataPlanes,
+      Consumer<TestCluster> beforeProbes) throws Exception {
     this.dataPlanes = dataPlanes;
     this.root = root;
     this.chunkSizeBytes = chunkSizeBytes;
@@ -70,6 +83,7 @@ public final class TestCluster implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       start(i);
     }
+    beforeProbes.accept(this);
     if (dataPlanes != ChunkserverNode.DataPlaneStarter.NONE) {
       for (ChunkserverNode from : nodes) {
         for (ChunkserverNode to : nodes) {
