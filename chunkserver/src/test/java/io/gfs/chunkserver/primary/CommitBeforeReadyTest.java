@@ -45,6 +45,14 @@ class CommitBeforeReadyTest {
     throw new AssertionError("expected a failure, got " + f.join());
   }
 
+  /** Node 1's data port, once its answer to the probe said it takes COMMIT before READY. */
+  private static int probed(TestCluster cluster, PeerStages stages) {
+    int port = cluster.node(1).location().getDataPort();
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> stages.takesCommitsBeforeReady("127.0.0.1", port));
+    return port;
+  }
+
   /** Until node 1 holds {@code m}'s stage, not yet complete. */
   private static void awaitStageBegun(TestCluster cluster, Mutation m) {
     ReplicaEngine engine = ((WriteEngine) cluster.node(1).operations()).replicaEngine();
@@ -57,10 +65,7 @@ class CommitBeforeReadyTest {
     String handle = UUID.randomUUID().toString();
     try (TestCluster cluster = new TestCluster(dir, 2, 1 << 20);
         PeerStages stages = new PeerStages("cs-test")) {
-      int port = cluster.node(1).location().getDataPort();
-      // the probe's answer says so
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> stages.takesCommitsBeforeReady("127.0.0.1", port));
+      int port = probed(cluster, stages);
 
       byte[] data = TwoPhaseCommitTest.record(6000, 31);
       int crc = Crc32cBlocks.crc(data, 0, data.length);
@@ -110,9 +115,7 @@ class CommitBeforeReadyTest {
   void aStageThatFailedBeforeItsCommitWasSentNeverSendsIt() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 2, 1 << 20);
         PeerStages stages = new PeerStages("cs-test")) {
-      int port = cluster.node(1).location().getDataPort();
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> stages.takesCommitsBeforeReady("127.0.0.1", port));
+      int port = probed(cluster, stages);
       String handle = UUID.randomUUID().toString();
       byte[] data = TwoPhaseCommitTest.record(3000, 32);
       Mutation m = new Mutation(handle, 1, "cs-test", 0, 0, 0, data.length,
@@ -131,9 +134,7 @@ class CommitBeforeReadyTest {
   void aPeerThatCouldNotBeReachedIsAskedAgainBeforeItGetsStages() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 2, 1 << 20);
         PeerStages stages = new PeerStages("cs-test")) {
-      int port = cluster.node(1).location().getDataPort();
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> stages.takesCommitsBeforeReady("127.0.0.1", port));
+      int port = probed(cluster, stages);
       cluster.stop(1); // it may come back as another version
       Mutation m = new Mutation(UUID.randomUUID().toString(), 1, "cs-test", 1, 0, 0, 10, 0, 3);
       // the first may go on the pooled connection before its close is seen; the second
