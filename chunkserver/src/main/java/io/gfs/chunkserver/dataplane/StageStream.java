@@ -43,7 +43,6 @@ public final class StageStream implements PeerStages.Listener {
   private boolean ended;
   private long commitId; // 0 until the COMMIT is sent
   private CompletableFuture<CommitResponse> committed; // null until then
-  private boolean commitWritten; // on a connection, not only queued for one
 
   StageStream(PeerStages owner, PeerStages.Peer peer, long requestId, MutationHeader header,
       long deadlineMs, boolean commitFollows) {
@@ -81,7 +80,6 @@ public final class StageStream implements PeerStages.Listener {
         pending.clear();
         ch.flush();
         channel = ch;
-        commitWritten = committed != null;
       }
     }
     if (!listening || !ch.isActive()) {
@@ -182,7 +180,6 @@ public final class StageStream implements PeerStages.Listener {
         pending.add(frame);
         return out;
       }
-      commitWritten = true;
     }
     writeInOrder(ch, List.of(frame));
     return out;
@@ -263,7 +260,7 @@ public final class StageStream implements PeerStages.Listener {
     boolean written;
     synchronized (this) {
       c = committed;
-      written = commitWritten;
+      written = channel != null; // queued frames go out when (and only if) it connects
     }
     if (c != null && !written) {
       c.completeExceptionally(new ChunkException(Code.NOT_FOUND, "COMMIT never sent to replica "

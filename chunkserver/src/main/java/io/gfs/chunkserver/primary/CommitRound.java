@@ -140,9 +140,7 @@ final class CommitRound {
         ctx.metrics().commitsInFlight.inc();
         ctx.metrics().commitsOverDataPlane.inc();
         ctx.metrics().commitsBeforeReady.inc();
-        // counted out before the round sees the answer
-        return faults.answerFrom(s.peer, s.commitBeforeReady(ordered, deadlineMs))
-            .whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
+        return answerOf(s.peer, s.commitBeforeReady(ordered, deadlineMs));
       }).toList();
       return afterEarlyCommits(chunk, a, m, stages, decide, commits);
     });
@@ -180,8 +178,7 @@ final class CommitRound {
     } finally {
       chunk.finished(a, false);
     }
-    return abandoned.recover(chunk, m, mayHold)
-        .handle((v, e) -> null)
+    return abandoned.recover(chunk, m, mayHold) // completes normally, see recover
         .thenCompose(v -> CompletableFuture.failedFuture(unknown));
   }
 
@@ -267,7 +264,12 @@ final class CommitRound {
     } else {
       sent = grpcCommit(peer, req, deadlineMs);
     }
-    // counted out before the round sees the answer
+    return answerOf(peer, sent);
+  }
+
+  /** A sent COMMIT's answer as the round sees it, counted out of in_flight before it does. */
+  private CompletableFuture<CommitResponse> answerOf(ChunkLocation peer,
+      CompletableFuture<CommitResponse> sent) {
     return faults.answerFrom(peer, sent)
         .whenComplete((r, e) -> ctx.metrics().commitsInFlight.dec());
   }

@@ -127,6 +127,8 @@ final class PrimarySession implements WriteSession {
     boolean early = !targets.isEmpty() && targets.stream().allMatch(peer ->
         ctx.stages().takesCommitsBeforeReady(peer.getHost(), peer.getDataPort()));
     for (ChunkLocation peer : targets) {
+      // not asked again when early: the answer may change meanwhile (a peer suspected), and
+      // every stage of an early mutation must be able to carry its COMMIT
       if (early || ctx.stages().takesStages(peer.getHost(), peer.getDataPort())) {
         opened.add(new DataPlanePeerStage(peer, ctx.stages().open(peer.getHost(),
             peer.getDataPort(), header, deadlineMs, early), early));
