@@ -44,13 +44,10 @@ final class Machine {
    */
   static String damon(Path admin) {
     List<String> running = new ArrayList<>();
-    try (Stream<Path> kdamonds = Files.list(admin.resolve("kdamonds"))) {
-      for (Path k : kdamonds.filter(Files::isDirectory).sorted().toList()) {
-        if (!"on".equals(read(k.resolve("state")))) {
-          continue;
-        }
-        try (Stream<Path> contexts = Files.list(k.resolve("contexts"))) {
-          for (Path c : contexts.filter(Files::isDirectory).sorted().toList()) {
+    try {
+      for (Path k : subdirectories(admin.resolve("kdamonds"))) {
+        if ("on".equals(read(k.resolve("state")))) {
+          for (Path c : subdirectories(k.resolve("contexts"))) {
             running.add(read(c.resolve("operations")) + actions(c.resolve("schemes")));
           }
         }
@@ -62,16 +59,20 @@ final class Machine {
   }
 
   private static String actions(Path schemes) throws IOException {
-    if (!Files.isDirectory(schemes)) {
-      return "";
-    }
     StringBuilder out = new StringBuilder();
-    try (Stream<Path> list = Files.list(schemes)) {
-      for (Path s : list.filter(Files::isDirectory).sorted().toList()) {
+    if (Files.isDirectory(schemes)) {
+      for (Path s : subdirectories(schemes)) {
         out.append(' ').append(read(s.resolve("action")));
       }
     }
     return out.toString();
+  }
+
+  /** The numbered entries of a DAMON sysfs directory, in order (its nr_* files left out). */
+  private static List<Path> subdirectories(Path dir) throws IOException {
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.filter(Files::isDirectory).sorted().toList();
+    }
   }
 
   private static String read(Path p) throws IOException {

@@ -13,7 +13,7 @@ class MachineTest {
   Path admin;
 
   /** Lays out one kdamond with one context, as the kernel's DAMON sysfs interface does. */
-  private Path kdamond(String id, String state, String operations, String... actions)
+  private void kdamond(String id, String state, String operations, String... actions)
       throws IOException {
     Path k = Files.createDirectories(admin.resolve("kdamonds").resolve(id));
     Files.writeString(admin.resolve("kdamonds/nr_kdamonds"), "1\n");
@@ -25,7 +25,6 @@ class MachineTest {
       Path s = Files.createDirectories(c.resolve("schemes").resolve(Integer.toString(i)));
       Files.writeString(s.resolve("action"), actions[i] + "\n");
     }
-    return k;
   }
 
   @Test
