@@ -113,6 +113,7 @@ public final class ChunkserverNode implements AutoCloseable {
 
       store = ChunkStore.open(id, config.dataDir(), config.directWrites(),
           config.directReads());
+      started.add(store::close); // closed last: after everything that writes to it
       replicas = new ReplicaEngine(id, store, timer, config.primary().replicaDeadline(), 256,
           chunkSizeBytes::get);
       PeerChannels peers = new PeerChannels();

@@ -29,7 +29,8 @@ import java.nio.file.StandardOpenOption;
  * times in the life of such a chunk. Files written by earlier builds have no tail room; their
  * chunks simply commit without tails.
  *
- * <p>Not thread safe: the owning {@link StoredChunk} calls {@link #write} under its chunk lock.
+ * <p>Not thread safe: the owning {@link StoredChunk} calls {@link #write} and {@link #close} under
+ * its chunk lock.
  */
 final class ChunkMetaFile {
   static final int PAGE = 4096;
@@ -42,7 +43,14 @@ final class ChunkMetaFile {
    */
   static final int TAIL_BYTES = 32 * 1024;
 
+  /**
+   * A slot is encoded into a direct buffer of the writing thread, so its write copies nothing
+   * (from a heap array the JDK would copy it into a temporary direct buffer first).
+   */
+  private static final ThreadLocal<ByteBuffer> SLOT_BUFFER = new ThreadLocal<>();
+
   private final Path path;
+  private FileChannel channel; // open between writes, or null; see channel()
   private int slotBytes;
   private int current; // the slot holding the latest durable state
   private long generation; // that state's generation
@@ -123,34 +131,81 @@ final class ChunkMetaFile {
    * next write goes to the same slot again.
    */
   void write(ChunkMeta meta) throws IOException {
-    write(meta, ByteBuffer.allocate(0));
+    write(meta, 0, dst -> { });
+  }
+
+  /** As {@link #write(ChunkMeta)}, with {@code tail} (position to limit) as the tail. */
+  void write(ChunkMeta meta, ByteBuffer tail) throws IOException {
+    write(meta, tail.remaining(), dst -> dst.put(tail.duplicate()));
   }
 
   /**
-   * As {@link #write(ChunkMeta)}, with {@code tail} (position to limit; at most
-   * {@link #tailRoom}) as the last committed bytes: durable when this returns.
+   * As {@link #write(ChunkMeta)}, with a tail of {@code tailLength} bytes (at most
+   * {@link #tailRoom}), the last committed bytes, which {@code tail} puts in place: durable when
+   * this returns.
    */
-  void write(ChunkMeta meta, ByteBuffer tail) throws IOException {
+  void write(ChunkMeta meta, int tailLength, MetaSlot.TailSource tail) throws IOException {
     long next = generation + 1;
-    byte[] slot = MetaSlot.encode(next, meta, tail);
-    if (slot.length > slotBytes) {
+    int bytes = MetaSlot.encodedBytes(meta.crcsUnsafe().length, tailLength);
+    if (bytes > slotBytes) {
+      ByteBuffer slot = ByteBuffer.allocate(bytes);
+      MetaSlot.encode(slot, next, meta, tailLength, tail);
       int blocks = Math.max(INITIAL_CAPACITY_BLOCKS,
           (slotBytes - MetaSlot.encodedBytes(0, TAIL_BYTES)) / 4);
-      rewrite(slotBytesFor(Math.max(2 * blocks, meta.crcsUnsafe().length)), next, slot);
+      rewrite(slotBytesFor(Math.max(2 * blocks, meta.crcsUnsafe().length)), next, slot.array());
       fsyncDirectory(path.getParent());
       return;
     }
+    ByteBuffer slot = slotBuffer(bytes);
+    MetaSlot.encode(slot, next, meta, tailLength, tail);
     int target = 1 - current;
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-      FileChannels.writeFully(ch, ByteBuffer.wrap(slot), (long) target * slotBytes);
-      ch.force(false);
-    }
+    FileChannel ch = channel();
+    FileChannels.writeFully(ch, slot.flip(), (long) target * slotBytes);
+    ch.force(false);
     current = target;
     generation = next;
   }
 
+  /**
+   * The file, opened by the first write and kept open for the next ones (a commit per small
+   * append would otherwise open and close it every time); see {@link #close}.
+   */
+  private FileChannel channel() throws IOException {
+    if (channel == null || !channel.isOpen()) {
+      channel = FileChannel.open(path, StandardOpenOption.WRITE);
+    }
+    return channel;
+  }
+
+  /** Closes the file if a write left it open; the next write opens it again. */
+  void close() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // every write that returned was fdatasynced: closing loses nothing
+      }
+      channel = null;
+    }
+  }
+
+  boolean isOpen() {
+    return channel != null && channel.isOpen();
+  }
+
+  /** This thread's direct buffer for encoding a slot, cleared, at least {@code bytes} long. */
+  private static ByteBuffer slotBuffer(int bytes) {
+    ByteBuffer b = SLOT_BUFFER.get();
+    if (b == null || b.capacity() < bytes) {
+      b = ByteBuffer.allocateDirect(Math.max(bytes, slotBytesFor(INITIAL_CAPACITY_BLOCKS)));
+      SLOT_BUFFER.set(b);
+    }
+    return b.clear().limit(bytes);
+  }
+
   /** A whole new file with {@code slot} in slot 0 and zeros elsewhere, put in place atomically. */
   private void rewrite(int newSlotBytes, long gen, byte[] slot) throws IOException {
+    close(); // the file is replaced: a channel kept open would write to the old one
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     ByteBuffer file = ByteBuffer.allocate(2 * newSlotBytes);
     file.put(slot).clear();

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +48,18 @@ public final class ChunkStore {
   private final Path chunksDir;
   private final Path stagingDir;
   private final Map<String, StoredChunk> chunks = new ConcurrentHashMap<>();
+  /**
+   * Most chunks that keep their files open between commits (two descriptors each); beyond it the
+   * least recently written one closes them. A client appending to one chunk reuses its files;
+   * far more chunks than this written at once would reopen theirs, as every commit used to.
+   */
+  static final int OPEN_CHUNKS_MAX = 64;
+  /**
+   * Guarded by itself: the chunks that may have files open, least recently written first. A
+   * chunk with open files is in it or is being written right now (and enters it after).
+   */
+  private final LinkedHashMap<String, StoredChunk> recentlyWritten =
+      new LinkedHashMap<>(16, 0.75f, true);
   /** Bytes held by open in-memory stages (bounded by STAGED_IN_MEMORY_BUDGET_BYTES). */
   private final AtomicLong stagedInMemory = new AtomicLong();
   /**
@@ -320,18 +334,80 @@ public final class ChunkStore {
     if (!stage.isComplete()) {
       throw new IllegalStateException("committing an incomplete stage");
     }
-    return require(stage.handle()).extendFromStage(stage, offset, sequence);
+    StoredChunk chunk = require(stage.handle());
+    try {
+      return chunk.extendFromStage(stage, offset, sequence);
+    } finally {
+      wrote(chunk);
+    }
   }
 
   /** Appends committed bytes copied from a peer (recovery, re-replication). */
   public ChunkMeta appendCommitted(String handle, long offset, ByteBuffer bytes, long sequence) {
-    return require(handle).extendWithBytes(bytes, offset, sequence, directAlignment);
+    StoredChunk chunk = require(handle);
+    try {
+      return chunk.extendWithBytes(bytes, offset, sequence, directAlignment);
+    } finally {
+      wrote(chunk);
+    }
   }
 
   /** Raises the chunk version (never lowers it), creating the replica if needed. */
   public ChunkMeta setVersion(String handle, long version) {
     createIfAbsent(handle, version);
-    return require(handle).update(m -> m.version() >= version ? m : m.withVersion(version));
+    StoredChunk chunk = require(handle);
+    try {
+      return chunk.update(m -> m.version() >= version ? m : m.withVersion(version));
+    } finally {
+      wrote(chunk);
+    }
+  }
+
+  /**
+   * After a mutation of {@code chunk} (which may have left its files open): makes it the most
+   * recently written, and closes the files of the least recently written one past
+   * {@link #OPEN_CHUNKS_MAX}. That one's lock is only tried, never waited for, and never while
+   * holding another: a chunk being written right now stays open and goes back to the end.
+   */
+  private void wrote(StoredChunk chunk) {
+    StoredChunk eldest = null;
+    synchronized (recentlyWritten) {
+      recentlyWritten.put(chunk.handle(), chunk);
+      if (recentlyWritten.size() > OPEN_CHUNKS_MAX) {
+        Iterator<StoredChunk> it = recentlyWritten.values().iterator();
+        eldest = it.next();
+        it.remove();
+      }
+    }
+    if (eldest != null && !eldest.tryCloseFiles()) {
+      synchronized (recentlyWritten) {
+        recentlyWritten.putIfAbsent(eldest.handle(), eldest);
+      }
+    }
+  }
+
+  /** How many chunks have files open now (at most {@link #OPEN_CHUNKS_MAX} when idle). */
+  int chunksWithOpenFiles() {
+    int n = 0;
+    for (StoredChunk c : chunks.values()) {
+      n += c.hasOpenFiles() ? 1 : 0;
+    }
+    return n;
+  }
+
+  /**
+   * Closes the files that commits left open (at shutdown; a later commit would open them again).
+   * Every commit that returned was durable before, so this loses nothing.
+   */
+  public void close() {
+    List<StoredChunk> open;
+    synchronized (recentlyWritten) {
+      open = new ArrayList<>(recentlyWritten.values());
+      recentlyWritten.clear();
+    }
+    for (StoredChunk c : open) {
+      c.closeFiles();
+    }
   }
 
   public ChunkMeta seal(String handle) {
@@ -341,6 +417,9 @@ public final class ChunkStore {
   public void delete(String handle) {
     StoredChunk c = chunks.remove(ChunkHandles.require(handle));
     if (c != null) {
+      synchronized (recentlyWritten) {
+        recentlyWritten.remove(handle, c);
+      }
       try {
         c.deleteFiles();
       } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.gfs.chunkserver.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -54,21 +56,54 @@ final class MetaSlot {
 
   /** {@code tail} (position to limit) must be the last bytes of the committed length. */
   static byte[] encode(long generation, ChunkMeta meta, ByteBuffer tail) {
-    int[] crcs = meta.crcsUnsafe();
-    int t = tail.remaining();
-    if (t > meta.committedLength()) {
-      throw new IllegalArgumentException("tail of " + t + " bytes is longer than the chunk");
+    ByteBuffer buf = ByteBuffer.allocate(encodedBytes(meta.crcsUnsafe().length, tail.remaining()));
+    try {
+      encode(buf, generation, meta, tail.remaining(), dst -> dst.put(tail.duplicate()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen: the tail is in memory
     }
-    ByteBuffer buf = ByteBuffer.allocate(encodedBytes(crcs.length, t));
-    buf.putInt(MAGIC).putInt(FORMAT).putLong(generation).putLong(meta.version())
+    return buf.array();
+  }
+
+  /** Puts a slot's tail in place: exactly the bytes of {@code dst}, position to limit. */
+  @FunctionalInterface
+  interface TailSource {
+    void fill(ByteBuffer dst) throws IOException;
+  }
+
+  /**
+   * Encodes the slot into {@code dst} from its position, which ends after the slot's checksum;
+   * {@code tail} fills the tail's {@code tailLength} bytes in place (a commit reads them straight
+   * from the data file into the buffer it then writes: no copy on the heap).
+   */
+  static void encode(ByteBuffer dst, long generation, ChunkMeta meta, int tailLength,
+      TailSource tail) throws IOException {
+    int[] crcs = meta.crcsUnsafe();
+    if (tailLength < 0 || tailLength > meta.committedLength()) {
+      throw new IllegalArgumentException("tail of " + tailLength + " bytes is longer than the"
+          + " chunk (" + meta.committedLength() + ")");
+    }
+    if (dst.remaining() < encodedBytes(crcs.length, tailLength)) {
+      throw new IllegalArgumentException("slot buffer too small");
+    }
+    int start = dst.position();
+    dst.putInt(MAGIC).putInt(FORMAT).putLong(generation).putLong(meta.version())
         .putLong(meta.committedLength()).putLong(meta.committedSequence())
         .putInt(meta.sealed() ? SEALED : 0).putInt(crcs.length);
     for (int crc : crcs) {
-      buf.putInt(crc);
+      dst.putInt(crc);
     }
-    buf.putInt(t).put(tail.duplicate());
-    buf.putInt(checksum(buf.array(), buf.position()));
-    return buf.array();
+    dst.putInt(tailLength);
+    ByteBuffer place = dst.slice(dst.position(), tailLength);
+    tail.fill(place);
+    if (place.hasRemaining()) {
+      throw new IllegalStateException("tail filled with " + place.position() + " of "
+          + tailLength + " bytes");
+    }
+    dst.position(dst.position() + tailLength);
+    CRC32C c = new CRC32C();
+    c.update(dst.duplicate().limit(dst.position()).position(start));
+    dst.putInt((int) c.getValue());
   }
 
   /**

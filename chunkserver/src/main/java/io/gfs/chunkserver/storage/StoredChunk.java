@@ -32,6 +32,12 @@ final class StoredChunk {
   private final String handle;
   private final Path dataPath;
   private final ChunkMetaFile metaFile; // written under lock only
+  /**
+   * Guarded by lock: the data file, opened by the first commit and kept open for the next ones,
+   * or null. A durable small append would otherwise open and close both files every time; the
+   * store closes the files of chunks it has not written lately (see {@link #tryCloseFiles}).
+   */
+  private FileChannel openData;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile ChunkMeta meta; // written under lock, after the metadata file is durable
   /**
@@ -278,14 +284,15 @@ final class StoredChunk {
     try {
       ChunkMeta m = checkExtend(offset, version);
       fileChanges++;
-      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE,
-          StandardOpenOption.READ)) {
-        try {
-          return extension.apply(m, data);
-        } catch (IOException | RuntimeException e) {
-          rollback(data, m.committedLength());
-          throw e;
+      FileChannel data = dataFile();
+      try {
+        return extension.apply(m, data);
+      } catch (IOException | RuntimeException e) {
+        rollback(data, m.committedLength());
+        if (e instanceof IOException) {
+          closeFilesLocked(); // the next commit starts again with files opened afresh
         }
+        throw e;
       }
     } catch (IOException e) {
       throw ChunkStore.translate(what, e);
@@ -355,9 +362,8 @@ final class StoredChunk {
         Math.max(seq, m.committedSequence()), false, crcs);
     long unsynced = end - syncedLength;
     if (unsynced <= metaFile.tailRoom(crcs.length)) {
-      ByteBuffer tail = ByteBuffer.allocate((int) unsynced);
-      FileChannels.readFully(data, tail, syncedLength);
-      metaFile.write(next, tail.flip());
+      long from = syncedLength;
+      metaFile.write(next, (int) unsynced, tail -> FileChannels.readFully(data, tail, from));
     } else {
       data.force(false);
       metaFile.write(next);
@@ -370,10 +376,64 @@ final class StoredChunk {
   /** Makes the whole committed length durable in the data file, so slots need no tail. */
   private void syncData() throws IOException {
     if (syncedLength < meta.committedLength()) {
-      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE)) {
-        data.force(false);
-      }
+      dataFile().force(false);
       syncedLength = meta.committedLength();
+    }
+  }
+
+  /** Under the lock: the data file, opened if no commit left it open (see {@link #openData}). */
+  private FileChannel dataFile() throws IOException {
+    if (openData == null || !openData.isOpen()) {
+      openData = FileChannel.open(dataPath, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    }
+    return openData;
+  }
+
+  /**
+   * Closes the files the last commits left open, unless a mutation holds the chunk right now
+   * (then it is in use and stays open): whether they were closed. The next commit reopens them.
+   */
+  boolean tryCloseFiles() {
+    if (!lock.tryLock()) {
+      return false;
+    }
+    try {
+      closeFilesLocked();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes the files the last commits left open, waiting for a mutation in progress. */
+  void closeFiles() {
+    lock.lock();
+    try {
+      closeFilesLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether a commit left the data or metadata file open. */
+  boolean hasOpenFiles() {
+    lock.lock();
+    try {
+      return (openData != null && openData.isOpen()) || metaFile.isOpen();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void closeFilesLocked() {
+    metaFile.close();
+    if (openData != null) {
+      try {
+        openData.close();
+      } catch (IOException ignored) {
+        // every commit that returned was fdatasynced: closing loses nothing
+      }
+      openData = null;
     }
   }
 
@@ -398,6 +458,7 @@ final class StoredChunk {
       }
       return meta;
     } catch (IOException e) {
+      closeFilesLocked();
       throw ChunkStore.translate("metadata update", e);
     } finally {
       lock.unlock();
@@ -409,14 +470,17 @@ final class StoredChunk {
     lock.lock();
     try {
       ChunkMeta m = update(x -> x.sealed() ? x : x.withSealed());
-      try (FileChannel data = FileChannel.open(dataPath, StandardOpenOption.WRITE)) {
-        if (data.size() > m.committedLength()) {
+      try {
+        FileChannel file = dataFile();
+        if (file.size() > m.committedLength()) {
           fileChanges++;
-          data.truncate(m.committedLength());
-          data.force(true);
+          file.truncate(m.committedLength());
+          file.force(true);
         }
       } catch (IOException e) {
         throw ChunkStore.translate("trim sealed chunk", e);
+      } finally {
+        closeFilesLocked(); // a sealed chunk takes no more appends
       }
       return m;
     } finally {
@@ -428,6 +492,7 @@ final class StoredChunk {
     lock.lock();
     try {
       fileChanges++;
+      closeFilesLocked();
       Files.deleteIfExists(metaFile.path());
       Files.deleteIfExists(dataPath);
     } finally {
