@@ -372,6 +372,9 @@ public final class ChunkStore {
   private void wrote(StoredChunk chunk) {
     StoredChunk eldest = null;
     synchronized (recentlyWritten) {
+      if (chunks.get(chunk.handle()) != chunk) {
+        return; // deleted meanwhile: its files are closed and gone (and never reopened)
+      }
       recentlyWritten.put(chunk.handle(), chunk);
       if (recentlyWritten.size() > OPEN_CHUNKS_MAX) {
         Iterator<StoredChunk> it = recentlyWritten.values().iterator();
