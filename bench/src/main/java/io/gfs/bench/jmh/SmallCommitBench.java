@@ -1,5 +1,6 @@
 package io.gfs.bench.jmh;
 
+import io.gfs.bench.BenchMain;
 import io.gfs.chunkserver.storage.ChunkStore;
 import io.gfs.chunkserver.storage.Crc32cBlocks;
 import io.gfs.chunkserver.storage.StageFile;
@@ -7,11 +8,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -92,10 +91,6 @@ public class SmallCommitBench {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    BenchMain.deleteTree(root);
   }
 }

@@ -59,7 +59,8 @@ class CommitTailTest {
     return end;
   }
 
-  private static void assertHolds(ChunkStore store, String handle, byte[] expected)
+  /** The replica's committed length, bytes and block checksums are exactly {@code expected}. */
+  static void assertHolds(ChunkStore store, String handle, byte[] expected)
       throws IOException {
     ChunkMeta m = store.state(handle).orElseThrow();
     assertThat(m.committedLength()).isEqualTo(expected.length);

@@ -2,11 +2,12 @@ package io.gfs.chunkserver.storage;
 
 import static io.gfs.chunkserver.storage.ChunkStoreTest.bytes;
 import static io.gfs.chunkserver.storage.ChunkStoreTest.commit;
-import static io.gfs.chunkserver.storage.ChunkStoreTest.readAll;
+import static io.gfs.chunkserver.storage.CommitTailTest.assertHolds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,13 +61,6 @@ class OpenFilesTest {
       commit(store, handle, written.size() / RECORD + 1, written.size(), r);
       written.writeBytes(r);
     }
-  }
-
-  private static void assertHolds(ChunkStore store, String handle, byte[] expected)
-      throws IOException {
-    ChunkMeta m = store.state(handle).orElseThrow();
-    assertThat(m.committedLength()).isEqualTo(expected.length);
-    assertThat(readAll(store.read(handle, m.version(), 0, expected.length))).isEqualTo(expected);
   }
 
   @Test
@@ -144,7 +138,7 @@ class OpenFilesTest {
     byte[] r = bytes(RECORD, 99);
     try (StageFile stage = store.openStage(handle, 3, 1, r.length,
         Crc32cBlocks.crc(r, 0, r.length))) {
-      stage.write(java.nio.ByteBuffer.wrap(r));
+      stage.write(ByteBuffer.wrap(r));
       stage.complete();
       store.commitStage(stage, 0, 1);
     }
