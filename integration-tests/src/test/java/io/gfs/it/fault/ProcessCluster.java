@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +49,15 @@ final class ProcessCluster implements AutoCloseable {
     this.dir = dir;
     this.network = network;
     this.pids = pids;
+    // Every node's ports from one probe, all held at once: ports probed in separate calls can
+    // repeat (the kernel hands a just-closed ephemeral port out again), and then two masters
+    // were configured with the same address and never elected a leader.
+    int[] free = network.canCut() ? new int[0]
+        : MasterTestCluster.freePorts(2 * MASTERS + 3 * spec.chunkservers());
     List<int[]> ports = new ArrayList<>();
     for (int m = 1; m <= MASTERS; m++) {
-      ports.add(network.canCut() ? new int[] {RAFT_PORT, API_PORT} : MasterTestCluster.freePorts(2));
+      ports.add(network.canCut() ? new int[] {RAFT_PORT, API_PORT}
+          : Arrays.copyOfRange(free, 2 * (m - 1), 2 * m));
     }
     StringBuilder peers = new StringBuilder();
     for (int m = 1; m <= MASTERS; m++) {
@@ -75,8 +82,9 @@ final class ProcessCluster implements AutoCloseable {
     for (int c = 0; c < spec.chunkservers(); c++) {
       int node = FIRST_CHUNKSERVER_NODE + c;
       String id = "cs" + (c + 1);
+      int first = 2 * MASTERS + 3 * c;
       int[] p = network.canCut() ? new int[] {DATA_PORT, DATA_PORT + 1, DATA_PORT + 2}
-          : MasterTestCluster.freePorts(3);
+          : Arrays.copyOfRange(free, first, first + 3);
       Path data = dir.resolve(id);
       chunkserverDirs.put(id, data);
       nodeNumbers.put(id, node);
