@@ -21,6 +21,8 @@ import io.gfs.proto.ChunkserverIdentity;
 import io.gfs.proto.CopyChunkCommand;
 import io.gfs.proto.ReplicaProblem;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -151,8 +154,8 @@ public final class ChunkserverNode implements AutoCloseable {
           this::inventory, new Commands(copier), commands, timer, config.heartbeatInterval(),
           this::adoptChunkSize).start();
       started.add(heartbeats);
-      LOG.info("{} chunkserver started dataPort={} replicationPort={}", id, dataPlane.port(),
-          replicationServer.port());
+      LOG.info("{} chunkserver started dataPort={} replicationPort={} gc={}", id,
+          dataPlane.port(), replicationServer.port(), collectors());
       return this;
     } catch (Exception | Error e) {
       close();
@@ -255,4 +258,9 @@ public final class ChunkserverNode implements AutoCloseable {
     LOG.info("{} chunkserver stopped", config.id());
   }
 
+  /** The JVM's garbage collectors, e.g. "Copy,MarkSweepCompact" for the serial one (bin/gfs). */
+  private static String collectors() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(","));
+  }
 }
