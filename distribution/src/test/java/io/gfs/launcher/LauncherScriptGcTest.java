@@ -28,6 +28,11 @@ class LauncherScriptGcTest {
 
   /** The collector flags that are on, each with its origin, e.g. "UseSerialGC command line". */
   private static List<String> collectors(String role, String javaOpts) throws Exception {
+    return collectors(role, javaOpts, Map.of());
+  }
+
+  private static List<String> collectors(String role, String javaOpts, Map<String, String> more)
+      throws Exception {
     ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), role)
         .redirectErrorStream(true);
     Map<String, String> env = pb.environment();
@@ -35,6 +40,9 @@ class LauncherScriptGcTest {
     env.put("GFS_CDS", "off");
     env.put("GFS_HEAP", "64m");
     env.put("GFS_JAVA_OPTS", (javaOpts + " -XX:+PrintFlagsFinal -version").trim());
+    env.remove("JAVA_TOOL_OPTIONS");
+    env.remove("JDK_JAVA_OPTIONS");
+    env.putAll(more);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the JVM exits after -version").isTrue();
@@ -68,6 +76,14 @@ class LauncherScriptGcTest {
         .containsExactly("UseG1GC command line");
     assertThat(collectors("chunkserver", "-XX:+UseParallelGC"))
         .containsExactly("UseParallelGC command line");
+  }
+
+  @Test
+  void aCollectorInTheJvmsOwnVariablesWinsToo() throws Exception {
+    for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+      assertThat(collectors("chunkserver", "", Map.of(variable, "-XX:+UseParallelGC")))
+          .as(variable).singleElement().asString().startsWith("UseParallelGC ");
+    }
   }
 
   @Test
